@@ -1,0 +1,59 @@
+// Demo: serves the page and runs a WebSocket server that the page can cut, stop and start.
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startDemoSocket } from './socket.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const { values } = parseArgs({
+  options: { port: { type: 'string', default: process.env.PORT ?? '8000' }, host: { type: 'string', default: '127.0.0.1' } },
+});
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`--port must be a port number, not ${values.port}`);
+  process.exit(1);
+}
+
+const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.map': 'application/json', '.css': 'text/css', '.json': 'application/json' };
+const socket = await startDemoSocket({ host: values.host });
+
+const http = createServer(async (req, res) => {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  if (req.method === 'POST' && url.pathname.startsWith('/control/')) {
+    const result = await socket.control(url.pathname.slice('/control/'.length), Object.fromEntries(url.searchParams));
+    res.writeHead(result ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(result ?? { error: 'unknown control' }));
+    return;
+  }
+  if (url.pathname === '/config.json') {
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(socket.info()));
+    return;
+  }
+  const path = url.pathname === '/' ? '/demo/index.html' : url.pathname;
+  const file = normalize(join(root, path));
+  const allowed = [join(root, 'demo'), join(root, 'dist')];
+  if (!allowed.some((dir) => file.startsWith(dir + '/'))) {
+    res.writeHead(404).end('not found');
+    return;
+  }
+  try {
+    const body = await readFile(file);
+    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(body);
+  } catch {
+    res.writeHead(404).end('not found');
+  }
+});
+
+http.listen(port, values.host, () => {
+  console.log(`reconnecting-session demo: http://${values.host === '0.0.0.0' ? 'localhost' : values.host}:${http.address().port}/`);
+  console.log(`  WebSocket server: ${socket.info().url} (stop/start it from the page)`);
+});
+
+const shutdown = async () => {
+  await socket.close();
+  http.close();
+  process.exit(0);
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

@@ -1,0 +1,51 @@
+// Runs every suite (node, then browser) and ends with one line: "N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+
+const results = '.test-results';
+rmSync(results, { recursive: true, force: true });
+mkdirSync(results, { recursive: true });
+const only = process.argv[2];
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+let exitCode = 0;
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: process.env });
+  if (r.status !== 0) exitCode = 1;
+  return r.status;
+}
+
+if (!only || only === 'node') {
+  const files = readdirSync('test/node').filter((f) => f.endsWith('.test.ts')).map((f) => `test/node/${f}`);
+  const tap = `${results}/node.tap`;
+  const status = run(process.execPath, [
+    '--import', 'tsx', '--test',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    ...files,
+  ]);
+  const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+  const num = (name) => Number(new RegExp(`^# ${name} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  totals.passed += num('pass');
+  totals.failed += num('fail') + num('cancelled');
+  totals.skipped += num('skipped') + num('todo');
+  if (status !== 0 && num('fail') + num('cancelled') === 0) totals.failed++;
+}
+
+if (!only || only === 'browser') {
+  const status = run(process.execPath, ['node_modules/@web/test-runner/dist/bin.js']);
+  const file = `${results}/browser.json`;
+  if (existsSync(file)) {
+    const b = JSON.parse(readFileSync(file, 'utf8'));
+    totals.passed += b.passed;
+    totals.failed += b.failed;
+    totals.skipped += b.skipped;
+    if (status !== 0 && b.failed === 0) totals.failed++;
+  } else {
+    totals.failed++;
+  }
+}
+
+console.log(`\n${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
+process.exit(exitCode || (totals.failed > 0 ? 1 : 0));

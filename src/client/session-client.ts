@@ -1,0 +1,645 @@
+/**
+ * The connection state machine: owns the WebSocket, every timer and every window/document
+ * listener, and renders nothing. The element is a thin layer over it.
+ */
+import { CloseCode, isFatalCloseCode, parseRetryHint, type RetryHint } from '../protocol/close-codes.js';
+import { decodeFrame, encodeFrame, PROTOCOL_VERSION, ProtocolError, type Frame, type WelcomeFrame } from '../protocol/frames.js';
+import type { ClientConfig } from '../config.js';
+import { baseDelay, hintDelay, withJitter } from './backoff.js';
+import { browserEnvironment, type ClientEnvironment } from './environment.js';
+import { Outbox, OutboxFullError } from './outbox.js';
+import { msgData, msgFrame, toPlainWire, toSessionWire, wireSize, type Payload, type WirePayload } from './payload.js';
+import { loadSnapshot, saveSnapshot } from './persistence.js';
+import type { Cause, ClientDelegate, StatusDetail, Status } from './types.js';
+
+type Pause = 'offline' | 'hidden' | null;
+
+/** Acks are batched: at most this many messages or this long before one goes out. */
+const ACK_BATCH = 64;
+const ACK_DELAY_MS = 25;
+/** A wake-up check (visible again, online, resume) wants an answer sooner than a heartbeat. */
+const PROBE_TIMEOUT_MS = 3000;
+
+export class SessionClient {
+  #config: ClientConfig;
+  readonly #delegate: ClientDelegate;
+  readonly #env: ClientEnvironment;
+
+  #status: Status = 'idle';
+  #attempt = 0;
+  #delayMs: number | null = null;
+  #nextAttemptAt: number | null = null;
+  #cause: Cause | null = null;
+  #code: number | null = null;
+  #reason = '';
+  #urlIndex = 0;
+  #paused: Pause = null;
+
+  #ws: WebSocket | null = null;
+  /** True once the socket is usable: opened (plain) or welcomed (session). */
+  #ready = false;
+  #signals: AbortController | null = null;
+  #unloading = false;
+  #hint: RetryHint | null = null;
+
+  #waitTimer: number | undefined;
+  #connectTimer: number | undefined;
+  #idleTimer: number | undefined;
+  #pongTimer: number | undefined;
+  #ackTimer: number | undefined;
+
+  #outbox: Outbox<WirePayload>;
+  #sid: string | null = null;
+  #token: string | null = null;
+  #inSeq = 0;
+  #unackedIn = 0;
+  #lastFrameAt = 0;
+
+  #outageStart: number | null = null;
+  #outageCause: Cause | null = null;
+  #outageCode: number | null = null;
+  #outageAttempts = 0;
+
+  /** sessionStorage key for `persist`; null disables persistence. */
+  persistKey: string | null = null;
+
+  constructor(config: ClientConfig, delegate: ClientDelegate, env: ClientEnvironment = browserEnvironment()) {
+    this.#config = config;
+    this.#delegate = delegate;
+    this.#env = env;
+    this.#outbox = new Outbox(config.maxQueue, config.maxQueueBytes);
+  }
+
+  get status(): Status {
+    return this.#status;
+  }
+
+  get attempt(): number {
+    return this.#attempt;
+  }
+
+  get nextAttemptAt(): number | null {
+    return this.#nextAttemptAt;
+  }
+
+  /** Messages waiting: not yet sent (plain) or not yet acknowledged (session). */
+  get queued(): number {
+    return this.#outbox.size;
+  }
+
+  get sessionId(): string | null {
+    return this.#sid;
+  }
+
+  set sessionId(id: string | null) {
+    if (id === this.#sid) return;
+    this.#sid = id;
+    // A different session cannot use the old one's token or sequence numbers.
+    this.#token = null;
+    this.#inSeq = 0;
+  }
+
+  /** For pre-issued sessions: the secret the server handed the page along with the ID. */
+  set resumeToken(token: string | null) {
+    this.#token = token;
+  }
+
+  get config(): ClientConfig {
+    return this.#config;
+  }
+
+  /** Applies new settings; a changed URL list reconnects at once if a connection is live. */
+  configure(config: ClientConfig): void {
+    const urlsChanged = config.urls.join(' ') !== this.#config.urls.join(' ');
+    const modeChanged = config.protocol !== this.#config.protocol;
+    const sizeChanged = config.maxQueue !== this.#config.maxQueue;
+    this.#config = config;
+    if (sizeChanged && this.#outbox.size === 0) this.#outbox = new Outbox(config.maxQueue, config.maxQueueBytes);
+    if ((urlsChanged || modeChanged) && this.#isActive()) {
+      this.#urlIndex = 0;
+      this.#dropSocket(CloseCode.normal, 'configuration changed');
+      this.#attempt = 0;
+      this.#openSocket();
+    }
+  }
+
+  connect(): void {
+    if (this.#isActive()) return;
+    this.#startCycle();
+  }
+
+  /** Skips the wait: an immediate attempt, or a fresh cycle after `failed`/`closed`. */
+  retryNow(): void {
+    if (this.#ws) return;
+    if (this.#status === 'reconnecting' || this.#status === 'connecting') {
+      this.#paused = null;
+      this.#openSocket();
+      return;
+    }
+    if (this.#status !== 'open') this.#startCycle();
+  }
+
+  /** Closes cleanly and does not reconnect. Queued messages stay for a later `connect()`. */
+  disconnect(code: number = CloseCode.normal, reason = 'client disconnect'): void {
+    this.#persist();
+    this.#dropSocket(code, reason);
+    this.#clearAllTimers();
+    this.#paused = null;
+    this.#outageStart = null;
+    this.#attempt = 0;
+    this.#removeSignals();
+    if (this.#status !== 'closed' && this.#status !== 'idle') {
+      this.#setStatus('closed', { cause: 'manual', code, reason });
+    }
+  }
+
+  /** Stops everything and forgets listeners: the owner is going away. */
+  dispose(): void {
+    this.disconnect(CloseCode.goingAway, 'element removed');
+  }
+
+  send(data: Payload): void {
+    const session = this.#config.protocol === 'session';
+    const wire = session ? toSessionWire(data) : toPlainWire(data);
+    if (!session && this.#ready && this.#ws) {
+      this.#sendWire(this.#ws, wire);
+      return;
+    }
+    let entry;
+    try {
+      entry = this.#outbox.push(wire, wireSize(wire));
+    } catch (error) {
+      if (error instanceof OutboxFullError) this.#delegate.error({ kind: 'queue-full', message: error.message });
+      throw error;
+    }
+    if (session && this.#ready && this.#ws) this.#ws.send(encodeFrame(msgFrame(entry.seq, wire)));
+  }
+
+  /** Checks a socket that claims to be open (ping with a short timeout), or attempts now if waiting. */
+  checkNow(): void {
+    this.#wake();
+  }
+
+  #isActive(): boolean {
+    return this.#status === 'connecting' || this.#status === 'open' || this.#status === 'reconnecting';
+  }
+
+  #startCycle(): void {
+    this.#attempt = 0;
+    this.#paused = null;
+    this.#unloading = false;
+    this.#addSignals();
+    this.#restore();
+    this.#openSocket();
+  }
+
+  #setStatus(status: Status, patch: Partial<StatusDetail> = {}): void {
+    const previous = this.#status;
+    this.#status = status;
+    if ('cause' in patch) this.#cause = patch.cause ?? null;
+    if ('code' in patch) this.#code = patch.code ?? null;
+    if ('reason' in patch) this.#reason = patch.reason ?? '';
+    if (status === 'open') {
+      this.#cause = null;
+      this.#code = null;
+      this.#reason = '';
+    }
+    this.#delegate.status({
+      status,
+      previous,
+      attempt: this.#attempt,
+      maxAttempts: this.#config.maxAttempts,
+      delayMs: this.#nextAttemptAt === null ? null : this.#delayMs,
+      nextAttemptAt: this.#nextAttemptAt,
+      cause: this.#cause,
+      code: this.#code,
+      reason: this.#reason,
+      url: this.#currentUrl(),
+    });
+  }
+
+  #currentUrl(): string | null {
+    const urls = this.#config.urls;
+    return urls.length ? urls[this.#urlIndex % urls.length]! : null;
+  }
+
+  #socketUrl(): string | null {
+    const base = this.#currentUrl();
+    if (!base) return null;
+    if (this.#config.protocol !== 'plain' || !this.#sid) return base;
+    const url = new URL(base);
+    url.searchParams.set(this.#config.sessionParam, this.#sid);
+    return url.href;
+  }
+
+  #openSocket(): void {
+    this.#env.clearTimeout(this.#waitTimer);
+    this.#waitTimer = undefined;
+    this.#nextAttemptAt = null;
+    const inCycle = this.#attempt > 0;
+    if (!this.#env.isOnline()) return this.#pause('offline');
+    if (this.#config.pauseHidden && this.#env.isHidden()) return this.#pause('hidden');
+    this.#paused = null;
+    const url = this.#socketUrl();
+    if (!url) {
+      this.#delegate.error({ kind: 'config', message: '<reconnecting-session>: no valid url to connect to' });
+      return this.#fail('no-url', null, 'no url');
+    }
+    if (this.#outageStart !== null) this.#outageAttempts++;
+    let ws: WebSocket;
+    try {
+      ws = new this.#env.WebSocket(url);
+    } catch (error) {
+      this.#delegate.error({ kind: 'socket', message: String((error as Error)?.message ?? error) });
+      return this.#lost('network', null, '');
+    }
+    ws.binaryType = 'arraybuffer';
+    this.#ws = ws;
+    this.#ready = false;
+    ws.addEventListener('open', () => this.#ws === ws && this.#onOpen(ws));
+    ws.addEventListener('message', (e: MessageEvent) => this.#ws === ws && this.#onData(ws, e.data));
+    ws.addEventListener('close', (e: CloseEvent) => this.#ws === ws && this.#onClose(e.code, e.reason));
+    this.#connectTimer = this.#env.setTimeout(() => this.#abandon('timeout'), this.#config.connectTimeout);
+    this.#setStatus(inCycle ? 'reconnecting' : 'connecting');
+  }
+
+  #onOpen(ws: WebSocket): void {
+    this.#lastFrameAt = this.#env.now();
+    if (this.#config.protocol === 'plain') return this.#becameOpen(ws);
+    ws.send(
+      encodeFrame({
+        t: 'hello',
+        v: PROTOCOL_VERSION,
+        ...(this.#sid ? { sid: this.#sid } : {}),
+        ...(this.#sid && this.#token ? { token: this.#token } : {}),
+        ack: this.#inSeq,
+      }),
+    );
+  }
+
+  #becameOpen(ws: WebSocket, resumed: boolean | null = null): void {
+    this.#env.clearTimeout(this.#connectTimer);
+    this.#ready = true;
+    const outage = this.#outageStart;
+    const attempts = this.#outageAttempts;
+    this.#outageStart = null;
+    this.#attempt = 0;
+    this.#nextAttemptAt = null;
+    this.#hint = null;
+    if (this.#config.protocol === 'plain') {
+      for (const entry of this.#outbox.drain()) this.#sendWire(ws, entry.data);
+    } else {
+      this.#armIdle();
+    }
+    this.#setStatus('open');
+    if (outage !== null && this.#ws === ws) {
+      this.#delegate.recovered({
+        outageMs: Math.max(0, this.#env.now() - outage),
+        cause: this.#outageCause ?? 'network',
+        attempts,
+        resumed,
+        code: this.#outageCode,
+      });
+    }
+  }
+
+  #sendWire(ws: WebSocket, wire: WirePayload): void {
+    if (wire.kind === 'text') ws.send(wire.text);
+    else if (wire.kind === 'binary') ws.send(wire.data);
+    else ws.send(encodeFrame(msgFrame(0, wire)));
+  }
+
+  #onData(ws: WebSocket, data: unknown): void {
+    this.#lastFrameAt = this.#env.now();
+    if (this.#config.protocol === 'plain') {
+      this.#delegate.message({ data, seq: null });
+      return;
+    }
+    if (this.#pongTimer !== undefined) {
+      this.#env.clearTimeout(this.#pongTimer);
+      this.#pongTimer = undefined;
+      this.#armIdle();
+    }
+    if (typeof data !== 'string') {
+      this.#delegate.error({ kind: 'frame', message: 'binary frame received in session mode; ignored' });
+      return;
+    }
+    let frame: Frame;
+    try {
+      frame = decodeFrame(data);
+    } catch (error) {
+      const e = error as ProtocolError;
+      this.#delegate.error({ kind: 'frame', message: `malformed frame ignored: ${e.message}`, code: e.code });
+      return;
+    }
+    this.#onFrame(ws, frame);
+  }
+
+  #onFrame(ws: WebSocket, frame: Frame): void {
+    switch (frame.t) {
+      case 'welcome':
+        return this.#onWelcome(ws, frame);
+      case 'msg': {
+        if (!this.#ready) return;
+        if (frame.seq <= this.#inSeq) return this.#scheduleAck(ws);
+        if (frame.seq !== this.#inSeq + 1) {
+          this.#delegate.error({
+            kind: 'protocol',
+            message: `message ${frame.seq} arrived after ${this.#inSeq}; reconnecting to replay`,
+          });
+          return this.#abandon('protocol');
+        }
+        this.#inSeq = frame.seq;
+        this.#scheduleAck(ws);
+        this.#delegate.message({ data: msgData(frame), seq: frame.seq });
+        return;
+      }
+      case 'ack':
+        this.#outbox.ack(frame.seq);
+        return;
+      case 'ping':
+        ws.send(encodeFrame({ t: 'pong', ...(frame.ts !== undefined ? { ts: frame.ts } : {}) }));
+        return;
+      case 'pong':
+        return;
+      case 'error':
+        this.#delegate.error({ kind: 'server', message: frame.message, code: frame.code });
+        return;
+      case 'retry':
+        this.#hint = { afterMs: frame.afterMs, spreadMs: frame.spreadMs };
+        return;
+      case 'hello':
+        this.#delegate.error({ kind: 'frame', message: 'unexpected hello from server; ignored' });
+        return;
+    }
+  }
+
+  #onWelcome(ws: WebSocket, f: WelcomeFrame): void {
+    const previous = this.#sid;
+    const outageMs = this.#outageStart === null ? 0 : Math.max(0, this.#env.now() - this.#outageStart);
+    let replayedToServer = 0;
+    let carriedOver = 0;
+    let replayedFromServer: number | null = null;
+    if (f.resumed) {
+      this.#outbox.ack(f.ack);
+      replayedToServer = this.#outbox.size;
+      if (f.seq !== undefined) replayedFromServer = Math.max(0, f.seq - this.#inSeq);
+    } else {
+      this.#inSeq = 0;
+      carriedOver = this.#outbox.size;
+      this.#outbox.renumber();
+    }
+    this.#sid = f.sid;
+    this.#token = f.token;
+    this.#unackedIn = 0;
+    if (previous !== f.sid) this.#delegate.sessionId(f.sid);
+    this.#delegate.session(
+      f.resumed
+        ? { sessionId: f.sid, resumed: true, replayedToServer, replayedFromServer, outageMs }
+        : { sessionId: f.sid, resumed: false, previousSessionId: previous, reason: f.reason ?? (previous ? 'unknown' : null), carriedOver },
+    );
+    if (this.#ws !== ws) return;
+    this.#becameOpen(ws, f.resumed);
+    for (const entry of this.#outbox.entries()) ws.send(encodeFrame(msgFrame(entry.seq, entry.data)));
+    this.#persist();
+  }
+
+  #scheduleAck(ws: WebSocket): void {
+    this.#unackedIn++;
+    if (this.#unackedIn >= ACK_BATCH) return this.#sendAck(ws);
+    if (this.#ackTimer === undefined) this.#ackTimer = this.#env.setTimeout(() => this.#sendAck(ws), ACK_DELAY_MS);
+  }
+
+  #sendAck(ws: WebSocket): void {
+    this.#env.clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
+    this.#unackedIn = 0;
+    if (this.#ws === ws && ws.readyState === 1) ws.send(encodeFrame({ t: 'ack', seq: this.#inSeq }));
+  }
+
+  /** Heartbeat: after `heartbeatInterval` of silence send a ping; no frame within the timeout = half-open. */
+  #armIdle(): void {
+    this.#env.clearTimeout(this.#idleTimer);
+    const due = this.#lastFrameAt + this.#config.heartbeatInterval - this.#env.now();
+    this.#idleTimer = this.#env.setTimeout(() => {
+      const silent = this.#env.now() - this.#lastFrameAt;
+      if (silent < this.#config.heartbeatInterval) return this.#armIdle();
+      this.#ping(this.#config.heartbeatTimeout);
+    }, Math.max(0, due));
+  }
+
+  #ping(timeoutMs: number): void {
+    const ws = this.#ws;
+    if (!ws || !this.#ready || this.#config.protocol !== 'session' || this.#pongTimer !== undefined) return;
+    ws.send(encodeFrame({ t: 'ping', ts: this.#env.now() }));
+    this.#pongTimer = this.#env.setTimeout(() => {
+      this.#pongTimer = undefined;
+      this.#abandon('heartbeat');
+    }, timeoutMs);
+  }
+
+  #onClose(code: number, reason: string): void {
+    const cause: Cause = code === 1006 || code === 1005 ? 'network' : 'server-close';
+    this.#ws = null;
+    this.#ready = false;
+    this.#lost(cause, code, reason);
+  }
+
+  /** Gives up on a socket that will not report its own death (timeout, heartbeat, protocol gap). */
+  #abandon(cause: Cause): void {
+    this.#dropSocket(4000, cause);
+    this.#lost(cause, null, '');
+  }
+
+  #dropSocket(code: number, reason: string): void {
+    const ws = this.#ws;
+    this.#ws = null;
+    this.#ready = false;
+    this.#clearSocketTimers();
+    if (!ws) return;
+    try {
+      ws.close(code === 1000 || (code >= 3000 && code <= 4999) ? code : 1000, reason.slice(0, 120));
+    } catch {
+      // Already closing: nothing more to do.
+    }
+  }
+
+  #lost(cause: Cause, code: number | null, reason: string): void {
+    const wasOpen = this.#status === 'open';
+    this.#clearSocketTimers();
+    if (this.#unloading) return;
+    if (wasOpen) {
+      this.#outageStart = this.#env.now();
+      this.#outageCause = cause;
+      this.#outageCode = code;
+      this.#outageAttempts = 0;
+      this.#attempt = 0;
+      this.#persist();
+    } else {
+      // The next attempt tries the next URL in the list.
+      this.#urlIndex++;
+    }
+    if (code !== null && isFatalCloseCode(code)) {
+      return this.#fail(code === CloseCode.policy || code >= 4000 ? 'policy' : 'protocol', code, reason);
+    }
+    if (code === CloseCode.sessionClosed) {
+      this.#outageStart = null;
+      this.#removeSignals();
+      return this.#setStatus('closed', { cause, code, reason });
+    }
+    const hint =
+      code === CloseCode.serviceRestart || code === CloseCode.tryAgainLater ? (this.#hint ?? parseRetryHint(reason)) : null;
+    this.#hint = null;
+    this.#scheduleNext(cause, code, reason, hint);
+  }
+
+  #scheduleNext(cause: Cause, code: number | null, reason: string, hint: RetryHint | null): void {
+    const { reconnect, maxAttempts, delays, jitter } = this.#config;
+    if (reconnect === 'off') {
+      this.#removeSignals();
+      return this.#setStatus('closed', { cause, code, reason });
+    }
+    if (reconnect === 'prompt' || this.#attempt >= maxAttempts) return this.#fail(cause, code, reason);
+    this.#attempt++;
+    const delay = hint
+      ? hintDelay(hint.afterMs, hint.spreadMs, this.#env.random)
+      : withJitter(baseDelay(this.#attempt, delays), jitter, this.#env.random);
+    if (!this.#env.isOnline()) {
+      this.#code = code;
+      this.#reason = reason;
+      return this.#pause('offline');
+    }
+    this.#delayMs = delay;
+    this.#nextAttemptAt = this.#env.now() + delay;
+    this.#waitTimer = this.#env.setTimeout(() => this.#attemptDue(), delay);
+    this.#setStatus('reconnecting', { cause, code, reason });
+  }
+
+  /** Deadlines come from the clock, so a throttled or early timer cannot shift the schedule. */
+  #attemptDue(): void {
+    this.#waitTimer = undefined;
+    const at = this.#nextAttemptAt;
+    const remaining = at === null ? 0 : at - this.#env.now();
+    if (remaining > 0) {
+      this.#waitTimer = this.#env.setTimeout(() => this.#attemptDue(), remaining);
+      return;
+    }
+    this.#openSocket();
+  }
+
+  #pause(kind: 'offline' | 'hidden'): void {
+    this.#env.clearTimeout(this.#waitTimer);
+    this.#waitTimer = undefined;
+    this.#nextAttemptAt = null;
+    this.#paused = kind;
+    const status = this.#attempt > 0 || this.#status === 'reconnecting' ? 'reconnecting' : 'connecting';
+    this.#setStatus(status, { cause: kind });
+  }
+
+  #fail(cause: Cause, code: number | null, reason: string): void {
+    this.#dropSocket(CloseCode.normal, 'failed');
+    this.#clearAllTimers();
+    this.#paused = null;
+    this.#setStatus('failed', { cause, code, reason });
+  }
+
+  #wake(): void {
+    if (this.#unloading) return;
+    if (this.#status === 'open') return this.#ping(Math.min(PROBE_TIMEOUT_MS, this.#config.heartbeatTimeout));
+    const waiting = this.#waitTimer !== undefined || this.#paused !== null;
+    if (waiting && (this.#status === 'reconnecting' || this.#status === 'connecting')) this.#openSocket();
+  }
+
+  #addSignals(): void {
+    if (this.#signals) return;
+    this.#signals = new AbortController();
+    const opts = { signal: this.#signals.signal };
+    const { window: win, document: doc } = this.#env;
+    win.addEventListener('online', () => this.#wake(), opts);
+    win.addEventListener(
+      'offline',
+      () => {
+        if (this.#status === 'open') this.#ping(Math.min(PROBE_TIMEOUT_MS, this.#config.heartbeatTimeout));
+        else if (this.#waitTimer !== undefined) this.#pause('offline');
+      },
+      opts,
+    );
+    doc.addEventListener(
+      'visibilitychange',
+      () => {
+        if (!this.#env.isHidden()) return this.#wake();
+        this.#persist();
+        if (this.#config.pauseHidden && this.#waitTimer !== undefined) this.#pause('hidden');
+      },
+      opts,
+    );
+    doc.addEventListener('resume', () => this.#wake(), opts);
+    win.addEventListener('pagehide', (e) => this.#onPageHide((e as PageTransitionEvent).persisted), opts);
+    win.addEventListener('pageshow', (e) => this.#onPageShow((e as PageTransitionEvent).persisted), opts);
+  }
+
+  #removeSignals(): void {
+    this.#signals?.abort();
+    this.#signals = null;
+  }
+
+  #onPageHide(persisted: boolean): void {
+    this.#persist();
+    // The page is leaving: a socket closed by the browser now is not an outage to report.
+    this.#unloading = true;
+    if (persisted && this.#ws) {
+      // A page with an open WebSocket cannot enter the back-forward cache; close and resume on return.
+      this.#dropSocket(CloseCode.normal, 'page hidden');
+      this.#paused = 'hidden';
+    }
+  }
+
+  #onPageShow(persisted: boolean): void {
+    if (!this.#unloading) return;
+    this.#unloading = false;
+    if (persisted && this.#paused === 'hidden') {
+      this.#paused = null;
+      this.#attempt = 0;
+      this.#openSocket();
+    }
+  }
+
+  #clearSocketTimers(): void {
+    for (const t of [this.#connectTimer, this.#idleTimer, this.#pongTimer, this.#ackTimer]) this.#env.clearTimeout(t);
+    this.#connectTimer = this.#idleTimer = this.#pongTimer = this.#ackTimer = undefined;
+  }
+
+  #clearAllTimers(): void {
+    this.#clearSocketTimers();
+    this.#env.clearTimeout(this.#waitTimer);
+    this.#waitTimer = undefined;
+    this.#nextAttemptAt = null;
+  }
+
+  #restore(): void {
+    if (!this.persistKey || this.#config.protocol !== 'session' || this.#token) return;
+    const snap = loadSnapshot(this.#env.storage(), this.persistKey);
+    if (!snap) return;
+    this.#sid = snap.sid;
+    this.#token = snap.token;
+    this.#inSeq = snap.inSeq;
+    // Messages queued before the reload go first, then anything queued since.
+    const pending = this.#outbox.drain();
+    this.#outbox.restore(snap.outbox, snap.outSeq);
+    for (const e of pending) this.#outbox.push(e.data, e.bytes);
+    this.#delegate.sessionId(snap.sid);
+  }
+
+  #persist(): void {
+    if (!this.persistKey || this.#config.protocol !== 'session' || !this.#sid || !this.#token) return;
+    saveSnapshot(this.#env.storage(), this.persistKey, {
+      sid: this.#sid,
+      token: this.#token,
+      inSeq: this.#inSeq,
+      outSeq: this.#outbox.lastSeq,
+      outbox: this.#outbox.entries(),
+    });
+  }
+}
+
+export { OutboxFullError };

@@ -1,0 +1,94 @@
+/** Shapes the client reports to its delegate; the element turns them into DOM events. */
+import type { NewSessionReason } from '../protocol/frames.js';
+
+export type Status = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'failed' | 'closed';
+
+/**
+ * Why the connection is not open: `network` (socket error or 1006), `heartbeat` (half-open
+ * socket), `server-close` (server closed it), `offline`, `hidden` (paused in a hidden or cached
+ * page), `timeout` (an attempt did not open in time), `policy` (fatal close code), `protocol`
+ * (the peer broke the protocol), `manual` (`disconnect()`), `no-url`.
+ */
+export type Cause =
+  | 'network'
+  | 'heartbeat'
+  | 'server-close'
+  | 'offline'
+  | 'hidden'
+  | 'timeout'
+  | 'policy'
+  | 'protocol'
+  | 'manual'
+  | 'no-url';
+
+export interface StatusDetail {
+  status: Status;
+  previous: Status;
+  /** Number of the current or next reconnect attempt; 0 outside a reconnect cycle. */
+  attempt: number;
+  maxAttempts: number;
+  /** The wait before the next attempt, when one is scheduled. */
+  delayMs: number | null;
+  /** Epoch milliseconds of the next attempt, for a countdown; null while none is scheduled. */
+  nextAttemptAt: number | null;
+  cause: Cause | null;
+  /** Close code of the socket that was lost, when there was one. */
+  code: number | null;
+  reason: string;
+  url: string | null;
+}
+
+export interface ResumedDetail {
+  sessionId: string;
+  resumed: true;
+  /** Messages sent again to the server because it had not acknowledged them. */
+  replayedToServer: number;
+  /** Messages the server will send again (known when the server reports its seq). */
+  replayedFromServer: number | null;
+  outageMs: number;
+}
+
+export interface NewSessionDetail {
+  sessionId: string;
+  resumed: false;
+  previousSessionId: string | null;
+  /** Why an old session could not be resumed; null for a first session. */
+  reason: NewSessionReason | null;
+  /** Unacknowledged messages of the old session, sent on in the new one. */
+  carriedOver: number;
+}
+
+export type SessionDetail = ResumedDetail | NewSessionDetail;
+
+export interface RecoveredDetail {
+  outageMs: number;
+  cause: Cause;
+  /** Connection attempts made during the outage, including the one that succeeded. */
+  attempts: number;
+  /** Session mode: whether the session was resumed; null in plain mode. */
+  resumed: boolean | null;
+  code: number | null;
+}
+
+export type ErrorKind = 'frame' | 'protocol' | 'queue-full' | 'server' | 'socket' | 'config';
+
+export interface ErrorDetail {
+  kind: ErrorKind;
+  message: string;
+  code?: string;
+}
+
+export interface MessageDetail {
+  data: unknown;
+  /** Session mode: the server's sequence number; null in plain mode. */
+  seq: number | null;
+}
+
+export interface ClientDelegate {
+  status(detail: StatusDetail): void;
+  message(detail: MessageDetail): void;
+  error(detail: ErrorDetail): void;
+  session(detail: SessionDetail): void;
+  recovered(detail: RecoveredDetail): void;
+  sessionId(id: string | null): void;
+}

@@ -1,0 +1,48 @@
+/** Close codes and the policy both sides agree on. */
+export const CloseCode = {
+  normal: 1000,
+  goingAway: 1001,
+  protocolError: 1002,
+  invalidData: 1007,
+  policy: 1008,
+  tooBig: 1009,
+  internalError: 1011,
+  serviceRestart: 1012,
+  tryAgainLater: 1013,
+  unauthorized: 4401,
+  forbidden: 4403,
+  /** The session was closed by the application on the server: do not resume it. */
+  sessionClosed: 4000,
+} as const;
+
+/** Codes after which reconnecting cannot help: the client goes to `failed` at once. */
+export function isFatalCloseCode(code: number): boolean {
+  return (
+    code === CloseCode.policy ||
+    code === CloseCode.unauthorized ||
+    code === CloseCode.forbidden ||
+    code === CloseCode.protocolError ||
+    code === CloseCode.invalidData ||
+    code === CloseCode.tooBig
+  );
+}
+
+export interface RetryHint {
+  afterMs: number;
+  spreadMs: number;
+}
+
+/**
+ * Reads a retry hint from a close reason such as `retry-after=5000;spread=10000` so plain
+ * WebSocket servers can send one too; session-protocol servers also send a `retry` frame.
+ */
+export function parseRetryHint(reason: string): RetryHint | null {
+  const after = /(?:^|;)\s*retry-after=(\d{1,9})/.exec(reason);
+  if (!after) return null;
+  const spread = /(?:^|;)\s*spread=(\d{1,9})/.exec(reason);
+  return { afterMs: Number(after[1]), spreadMs: spread ? Number(spread[1]) : 0 };
+}
+
+export function formatRetryHint(hint: RetryHint): string {
+  return `retry-after=${Math.round(hint.afterMs)};spread=${Math.round(hint.spreadMs)}`;
+}

@@ -1,0 +1,174 @@
+/** Wire protocol v1: JSON text frames shared by the element and the server. See docs/protocol.md. */
+
+export const PROTOCOL_VERSION = 1;
+
+/** Why a resume did not continue the old session. */
+export type NewSessionReason = 'expired' | 'unknown' | 'replay-gap' | 'token';
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export interface HelloFrame {
+  t: 'hello';
+  v: number;
+  sid?: string;
+  token?: string;
+  /** Highest server seq the client has received. */
+  ack: number;
+}
+
+export interface WelcomeFrame {
+  t: 'welcome';
+  sid: string;
+  token: string;
+  resumed: boolean;
+  /** Highest client seq the server has received. */
+  ack: number;
+  lifetimeMs: number;
+  /** Highest seq the server has sent in this session, so the client can count what will be replayed. */
+  seq?: number;
+  reason?: NewSessionReason;
+}
+
+/** `d` carries JSON; `b` carries binary as base64 (exactly one of them is present). */
+export interface MsgFrame {
+  t: 'msg';
+  seq: number;
+  d?: JsonValue;
+  b?: string;
+}
+
+export interface AckFrame {
+  t: 'ack';
+  seq: number;
+}
+
+export interface PingFrame {
+  t: 'ping';
+  ts?: number;
+}
+
+export interface PongFrame {
+  t: 'pong';
+  ts?: number;
+}
+
+export interface ErrorFrame {
+  t: 'error';
+  code: string;
+  message: string;
+}
+
+/** Sent before the server closes with 1012/1013: come back after `afterMs`, spread over `spreadMs`. */
+export interface RetryFrame {
+  t: 'retry';
+  afterMs: number;
+  spreadMs: number;
+}
+
+export type Frame =
+  | HelloFrame
+  | WelcomeFrame
+  | MsgFrame
+  | AckFrame
+  | PingFrame
+  | PongFrame
+  | ErrorFrame
+  | RetryFrame;
+
+export type FrameType = Frame['t'];
+
+export class ProtocolError extends Error {
+  /** Machine-readable code, also used in `error` frames. */
+  readonly code: string;
+  /** WebSocket close code the receiver should close with. */
+  readonly closeCode: number;
+
+  constructor(code: string, message: string, closeCode = 1002) {
+    super(message);
+    this.name = 'ProtocolError';
+    this.code = code;
+    this.closeCode = closeCode;
+  }
+}
+
+export function encodeFrame(frame: Frame): string {
+  return JSON.stringify(frame);
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isSeq = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+const isOptString = (v: unknown) => v === undefined || typeof v === 'string';
+const isOptNumber = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v));
+const isDuration = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+const REASONS: readonly string[] = ['expired', 'unknown', 'replay-gap', 'token'];
+
+function fail(what: string): never {
+  throw new ProtocolError('bad-frame', what, 1007);
+}
+
+/**
+ * Parses and validates one text frame. Throws ProtocolError (close 1007 for a well-formed
+ * but invalid frame, 1002 for text that is not a frame at all) instead of returning junk.
+ */
+export function decodeFrame(text: string): Frame {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ProtocolError('bad-json', 'frame is not valid JSON', 1007);
+  }
+  if (!isObject(value) || typeof value.t !== 'string') fail('frame must be an object with a string "t"');
+  const f = value;
+  switch (f.t) {
+    case 'hello':
+      if (!isSeq(f.v)) fail('hello.v must be a non-negative integer');
+      if (!isSeq(f.ack)) fail('hello.ack must be a non-negative integer');
+      if (!isOptString(f.sid) || !isOptString(f.token)) fail('hello.sid and hello.token must be strings');
+      return f as unknown as HelloFrame;
+    case 'welcome':
+      if (typeof f.sid !== 'string' || typeof f.token !== 'string') fail('welcome.sid and welcome.token must be strings');
+      if (typeof f.resumed !== 'boolean') fail('welcome.resumed must be a boolean');
+      if (!isSeq(f.ack)) fail('welcome.ack must be a non-negative integer');
+      if (!isDuration(f.lifetimeMs)) fail('welcome.lifetimeMs must be a duration');
+      if (f.seq !== undefined && !isSeq(f.seq)) fail('welcome.seq must be a non-negative integer');
+      if (f.reason !== undefined && !REASONS.includes(f.reason as string)) fail('welcome.reason is unknown');
+      return f as unknown as WelcomeFrame;
+    case 'msg':
+      if (!isSeq(f.seq) || f.seq === 0) fail('msg.seq must be a positive integer');
+      if (('d' in f) === ('b' in f)) fail('msg needs exactly one of "d" or "b"');
+      if ('b' in f && typeof f.b !== 'string') fail('msg.b must be a base64 string');
+      return f as unknown as MsgFrame;
+    case 'ack':
+      if (!isSeq(f.seq)) fail('ack.seq must be a non-negative integer');
+      return f as unknown as AckFrame;
+    case 'ping':
+    case 'pong':
+      if (!isOptNumber(f.ts)) fail(`${f.t}.ts must be a number`);
+      return f as unknown as PingFrame | PongFrame;
+    case 'error':
+      if (typeof f.code !== 'string' || typeof f.message !== 'string') fail('error.code and error.message must be strings');
+      return f as unknown as ErrorFrame;
+    case 'retry':
+      if (!isDuration(f.afterMs) || !isDuration(f.spreadMs)) fail('retry.afterMs and retry.spreadMs must be durations');
+      return f as unknown as RetryFrame;
+    default:
+      fail(`unknown frame type ${JSON.stringify(f.t).slice(0, 40)}`);
+  }
+}
+
+/** Base64 helpers that work in browsers and in Node without Buffer. */
+export function bytesToBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+export function base64ToBytes(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}

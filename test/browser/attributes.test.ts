@@ -1,0 +1,45 @@
+import { expect } from '@open-wc/testing';
+import { cleanup, mount } from './helpers.js';
+
+describe('<reconnecting-session> attributes', () => {
+  let warnings: string[];
+  let realWarn: typeof console.warn;
+  beforeEach(() => {
+    warnings = [];
+    realWarn = console.warn;
+    console.warn = (...args: unknown[]) => warnings.push(args.join(' '));
+  });
+  afterEach(async () => {
+    console.warn = realWarn;
+    await cleanup();
+  });
+
+  it('falls back to defaults with one warning naming each invalid attribute and value', async () => {
+    const el = await mount(
+      `<reconnecting-session manual url="ftp://example.invalid/" jitter="1.5" delays="100,-5" max-attempts="two" reconnect="sometimes"></reconnecting-session>`,
+    );
+    expect(warnings).to.have.length(5);
+    expect(warnings.some((w) => w.includes('jitter="1.5"'))).to.equal(true);
+    expect(warnings.some((w) => w.includes('delays="100,-5"'))).to.equal(true);
+    expect(warnings.some((w) => w.includes('max-attempts="two"'))).to.equal(true);
+    expect(warnings.some((w) => w.includes('reconnect="sometimes"'))).to.equal(true);
+    expect(warnings.some((w) => w.includes('url="ftp://example.invalid/"'))).to.equal(true);
+    el.setAttribute('factor', '3');
+    await el.updateComplete;
+    expect(warnings, 'the same warning is not repeated').to.have.length(5);
+  });
+
+  it('resolves relative and http URLs to WebSocket URLs', async () => {
+    const el = await mount(`<reconnecting-session manual url="/ws"></reconnecting-session>`);
+    expect(warnings).to.deep.equal([]);
+    el.connect();
+    expect(el.statusDetail!.url).to.equal(`ws://${location.host}/ws`);
+    el.disconnect();
+  });
+
+  it('reflects status and session-id as attributes', async () => {
+    const el = await mount(`<reconnecting-session manual session-id="s1"></reconnecting-session>`);
+    expect(el.getAttribute('status')).to.equal('idle');
+    expect(el.sessionId).to.equal('s1');
+  });
+});

@@ -1,0 +1,60 @@
+import { browserEnvironment, type ClientEnvironment } from '../../src/client/environment.js';
+
+/** A client environment with a hand-driven clock and timers; the WebSocket stays real. */
+export class FakeClock {
+  now = 1_000_000;
+  timers = new Map<number, { at: number; ms: number; fn: () => void }>();
+  #nextId = 1;
+  online = true;
+  hidden = false;
+  random = 0.5;
+  readonly window = new EventTarget();
+  readonly document = new EventTarget();
+
+  env(): ClientEnvironment {
+    return {
+      ...browserEnvironment(),
+      now: () => this.now,
+      random: () => this.random,
+      isOnline: () => this.online,
+      isHidden: () => this.hidden,
+      window: this.window,
+      document: this.document,
+      storage: () => null,
+      setTimeout: (fn, ms) => {
+        const id = this.#nextId++;
+        this.timers.set(id, { at: this.now + ms, ms, fn });
+        return id;
+      },
+      clearTimeout: (id) => {
+        if (id !== undefined) this.timers.delete(id);
+      },
+    };
+  }
+
+  /** Delays of the pending timers, longest first. */
+  pending(): number[] {
+    return [...this.timers.values()].map((t) => t.ms).sort((a, b) => b - a);
+  }
+
+  /** Moves the clock forward, firing due timers in order. */
+  tick(ms: number): void {
+    const end = this.now + ms;
+    for (;;) {
+      const due = [...this.timers.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+      if (!due) break;
+      this.timers.delete(due[0]);
+      this.now = Math.max(this.now, due[1].at);
+      due[1].fn();
+    }
+    this.now = end;
+  }
+
+  /** Fires one timer now, whatever the clock says (as a throttled or early timer might). */
+  fire(ms: number): void {
+    const entry = [...this.timers.entries()].find(([, t]) => t.ms === ms);
+    if (!entry) throw new Error(`no ${ms} ms timer pending (have ${this.pending().join(', ')})`);
+    this.timers.delete(entry[0]);
+    entry[1].fn();
+  }
+}

@@ -1,0 +1,74 @@
+import { executeServerCommand } from '@web/test-runner-commands';
+import { waitUntil } from '@open-wc/testing';
+import type { ReconnectingSessionElement } from '../../src/reconnecting-session.js';
+import '../../src/index.js';
+
+export interface TestServer {
+  id: number;
+  port: number;
+  url: string;
+  drop(): Promise<{ dropped: number }>;
+  close(code: number, reason?: string): Promise<unknown>;
+  send(data: string): Promise<{ sent: number }>;
+  stop(): Promise<unknown>;
+  restart(): Promise<unknown>;
+  refuse(ms: number): Promise<unknown>;
+  stall(): Promise<unknown>;
+  stats(): Promise<{ connections: number; live: number; received: unknown[]; urls: string[]; listening: boolean }>;
+  dispose(): Promise<unknown>;
+}
+
+const servers: TestServer[] = [];
+
+/** A real WebSocket server on 127.0.0.1 for this test; `disposeServers()` in afterEach stops it. */
+export async function startServer(options: { echo?: boolean } = {}): Promise<TestServer> {
+  const info = await executeServerCommand<{ id: number; port: number; url: string }, object>('ws', {
+    action: 'start',
+    ...options,
+  });
+  const call = <T>(action: string, extra: object = {}) =>
+    executeServerCommand<T, object>('ws', { action, id: info.id, ...extra }) as Promise<T>;
+  const server: TestServer = {
+    ...info,
+    drop: () => call('drop'),
+    close: (code, reason) => call('close', { code, reason }),
+    send: (data) => call('send', { data }),
+    stop: () => call('stop'),
+    restart: () => call('restart'),
+    refuse: (ms) => call('refuse', { ms }),
+    stall: () => call('stall'),
+    stats: () => call('stats'),
+    dispose: () => call('dispose'),
+  };
+  servers.push(server);
+  return server;
+}
+
+const hosts: HTMLElement[] = [];
+
+/** Removes what `mount` added and stops this test's servers; use as `afterEach(cleanup)`. */
+export async function cleanup(): Promise<void> {
+  for (const host of hosts.splice(0)) host.remove();
+  await Promise.all(servers.splice(0).map((s) => s.dispose()));
+}
+
+/** Parses `markup` into the page. (Not `fixture`: it waits for animation frames, which background test pages never get.) */
+export async function mount(markup: string): Promise<ReconnectingSessionElement> {
+  const host = document.createElement('div');
+  host.innerHTML = markup;
+  document.body.append(host);
+  hosts.push(host);
+  const el = host.querySelector('reconnecting-session')!;
+  await el.updateComplete;
+  return el;
+}
+
+export async function waitForStatus(el: ReconnectingSessionElement, status: string, timeout = 8000): Promise<void> {
+  await waitUntil(() => el.status === status, `status never became ${status} (is ${el.status})`, { timeout });
+}
+
+export function collect<T extends Event>(el: EventTarget, type: string): T[] {
+  const events: T[] = [];
+  el.addEventListener(type, (e) => events.push(e as T));
+  return events;
+}

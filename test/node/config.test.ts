@@ -1,0 +1,57 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseConfig, parseUrls, type RawAttributes } from '../../src/config.js';
+
+const none: RawAttributes = {
+  url: null, protocol: null, reconnect: null, delays: null, initialDelay: null, maxDelay: null, factor: null,
+  maxAttempts: null, jitter: null, maxQueue: null, sessionParam: null, heartbeatInterval: null,
+  heartbeatTimeout: null, connectTimeout: null, pauseHidden: false,
+};
+const base = 'https://app.example/page';
+
+describe('parseConfig', () => {
+  it('has the documented defaults', () => {
+    const { config, warnings } = parseConfig(none, base);
+    assert.deepEqual(warnings, []);
+    assert.deepEqual(config.delays, [1000, 2000, 4000, 8000, 16000, 32000]);
+    assert.equal(config.maxAttempts, 6);
+    assert.equal(config.jitter, 0.5);
+    assert.equal(config.maxQueue, 1000);
+    assert.equal(config.reconnect, 'auto');
+    assert.equal(config.protocol, 'plain');
+    assert.equal(config.heartbeatInterval, 15000);
+    assert.equal(config.heartbeatTimeout, 10000);
+    assert.equal(config.connectTimeout, 10000);
+  });
+
+  it('derives a schedule from initial-delay, max-delay and factor', () => {
+    const { config } = parseConfig({ ...none, initialDelay: '500', maxDelay: '5000', factor: '3', maxAttempts: '4' }, base);
+    assert.deepEqual(config.delays, [500, 1500, 4500, 5000]);
+  });
+
+  it('warns once per invalid attribute, naming it and the value, and falls back', () => {
+    const { config, warnings } = parseConfig(
+      { ...none, jitter: '-1', maxQueue: '1.5', heartbeatTimeout: 'soon', delays: '', sessionParam: 'a b' },
+      base,
+    );
+    assert.equal(warnings.length, 5);
+    for (const attr of ['jitter="-1"', 'max-queue="1.5"', 'heartbeat-timeout="soon"', 'delays=""', 'session-param="a b"']) {
+      assert.ok(warnings.some((w) => w.includes(attr)), attr);
+    }
+    assert.equal(config.jitter, 0.5);
+    assert.equal(config.maxQueue, 1000);
+    assert.equal(config.sessionParam, 'session');
+  });
+
+  it('resolves URLs and keeps the good ones of a list', () => {
+    assert.deepEqual(parseUrls('/ws wss://a.example/x http://b.example/y', base).urls, [
+      'wss://app.example/ws',
+      'wss://a.example/x',
+      'ws://b.example/y',
+    ]);
+    const mixed = parseConfig({ ...none, url: 'ws://ok.example/ mailto:x@y' }, base);
+    assert.deepEqual(mixed.config.urls, ['ws://ok.example/']);
+    assert.equal(mixed.warnings.length, 1);
+    assert.match(mixed.warnings[0]!, /url="ws:\/\/ok.example\/ mailto:x@y"/);
+  });
+});
