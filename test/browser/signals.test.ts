@@ -1,0 +1,172 @@
+import { expect, waitUntil } from '@open-wc/testing';
+import { SessionClient } from '../../src/client/session-client.js';
+import type { RecoveredDetail, StatusDetail } from '../../src/client/types.js';
+import { parseConfig, type RawAttributes } from '../../src/config.js';
+import { FakeClock } from './fake-clock.js';
+import { cleanup, startServer } from './helpers.js';
+
+const none: RawAttributes = {
+  url: null, protocol: null, reconnect: null, delays: null, initialDelay: null, maxDelay: null, factor: null,
+  maxAttempts: null, jitter: null, maxQueue: null, sessionParam: null, heartbeatInterval: null,
+  heartbeatTimeout: null, connectTimeout: null, pauseHidden: false,
+};
+
+function client(url: string, clock: FakeClock, attrs: Partial<RawAttributes> = {}) {
+  const statuses: StatusDetail[] = [];
+  const recovered: RecoveredDetail[] = [];
+  const { config } = parseConfig({ ...none, url, ...attrs }, location.href);
+  const c = new SessionClient(
+    config,
+    { status: (d) => statuses.push(d), message() {}, error() {}, session() {}, recovered: (d) => recovered.push(d), sessionId() {} },
+    clock.env(),
+  );
+  return { c, statuses, recovered };
+}
+
+const last = (s: StatusDetail[]) => s.at(-1)!;
+
+describe('network and page signals', () => {
+  afterEach(cleanup);
+
+  it('attempts at once on the Page Lifecycle resume event while waiting', async () => {
+    const server = await startServer();
+    const clock = new FakeClock();
+    const { c, statuses } = client(server.url, clock, { delays: '60000', jitter: '0' });
+    c.connect();
+    await waitUntil(() => c.status === 'open');
+    await server.drop();
+    await waitUntil(() => last(statuses).nextAttemptAt !== null, 'no attempt scheduled');
+    clock.document.dispatchEvent(new Event('resume'));
+    await waitUntil(() => c.status === 'open', 'resume did not reconnect');
+    expect((await server.stats()).connections).to.equal(2);
+    c.dispose();
+  });
+
+  it('closes cleanly for the back-forward cache and resumes on pageshow', async () => {
+    const server = await startServer();
+    const clock = new FakeClock();
+    const { c, statuses } = client(server.url, clock);
+    c.connect();
+    await waitUntil(() => c.status === 'open');
+    const seen = statuses.length;
+    clock.window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+    await waitUntil(async () => (await server.stats()).live === 0, 'socket not closed for the cache');
+    expect(statuses.length, 'no reconnect or status noise while cached').to.equal(seen);
+    expect(clock.timers.size).to.equal(0);
+    clock.window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+    await waitUntil(() => c.status === 'open' && statuses.length > seen, 'did not reopen on pageshow');
+    expect((await server.stats()).connections).to.equal(2);
+    c.dispose();
+  });
+
+  it('does not reconnect or report an outage while the page unloads', async () => {
+    const server = await startServer();
+    const clock = new FakeClock();
+    const { c, statuses } = client(server.url, clock, { delays: '10', jitter: '0' });
+    c.connect();
+    await waitUntil(() => c.status === 'open');
+    clock.window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
+    await server.drop();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(last(statuses).status).to.equal('open');
+    expect(clock.timers.size).to.equal(0);
+    c.dispose();
+  });
+
+  it('with pause-hidden spends no attempts while hidden and attempts when visible', async () => {
+    const server = await startServer();
+    const clock = new FakeClock();
+    const { c, statuses } = client(server.url, clock, { delays: '1000', jitter: '0', pauseHidden: true });
+    c.connect();
+    await waitUntil(() => c.status === 'open');
+    await server.stop();
+    await waitUntil(() => last(statuses).nextAttemptAt !== null);
+    clock.hidden = true;
+    clock.document.dispatchEvent(new Event('visibilitychange'));
+    expect(last(statuses).cause).to.equal('hidden');
+    expect(clock.timers.size).to.equal(0);
+    clock.tick(600_000);
+    expect(last(statuses).attempt).to.equal(1);
+    await server.restart();
+    clock.hidden = false;
+    clock.document.dispatchEvent(new Event('visibilitychange'));
+    await waitUntil(() => c.status === 'open');
+    c.dispose();
+  });
+
+  for (const code of [4401, 4403, 1008]) {
+    it(`goes to failed at once on close ${code}`, async () => {
+      const server = await startServer();
+      const clock = new FakeClock();
+      const { c, statuses } = client(server.url, clock);
+      c.connect();
+      await waitUntil(() => c.status === 'open');
+      await server.close(code, 'go away');
+      await waitUntil(() => c.status === 'failed');
+      expect([last(statuses).cause, last(statuses).code, last(statuses).reason]).to.deep.equal(['policy', code, 'go away']);
+      expect(clock.timers.size).to.equal(0);
+    });
+  }
+
+  it('reconnects on the schedule after a server close 1000 or 1001', async () => {
+    const server = await startServer();
+    const clock = new FakeClock();
+    const { c, statuses } = client(server.url, clock, { delays: '700', jitter: '0' });
+    c.connect();
+    await waitUntil(() => c.status === 'open');
+    await server.close(1001, 'bye');
+    await waitUntil(() => last(statuses).nextAttemptAt !== null);
+    expect([last(statuses).cause, last(statuses).code, last(statuses).delayMs]).to.deep.equal(['server-close', 1001, 700]);
+    clock.tick(700);
+    await waitUntil(() => c.status === 'open');
+    c.dispose();
+  });
+
+  it('goes to closed when the server ends the session (4000)', async () => {
+    const server = await startServer();
+    const clock = new FakeClock();
+    const { c } = client(server.url, clock);
+    c.connect();
+    await waitUntil(() => c.status === 'open');
+    await server.close(4000, 'session closed');
+    await waitUntil(() => c.status === 'closed');
+    expect(clock.timers.size).to.equal(0);
+  });
+
+  for (const code of [1012, 1013]) {
+    it(`honours the retry hint of a ${code} close, spread over its window`, async () => {
+      const server = await startServer();
+      const clock = new FakeClock();
+      clock.random = 0.25;
+      const { c, statuses, recovered } = client(server.url, clock, { delays: '100', jitter: '0' });
+      c.connect();
+      await waitUntil(() => c.status === 'open');
+      await server.close(code, 'retry-after=5000;spread=2000');
+      await waitUntil(() => last(statuses).nextAttemptAt !== null);
+      expect(last(statuses).delayMs).to.equal(5500);
+      clock.tick(5499);
+      expect(c.status).to.equal('reconnecting');
+      clock.tick(1);
+      await waitUntil(() => c.status === 'open');
+      expect(recovered[0]).to.include({ cause: 'server-close', code, attempts: 1, resumed: null });
+      c.dispose();
+    });
+  }
+
+  it('reports the outage: duration from the clock, cause and attempts used', async () => {
+    const server = await startServer();
+    const clock = new FakeClock();
+    const { c, statuses, recovered } = client(server.url, clock, { delays: '1000', jitter: '0' });
+    c.connect();
+    await waitUntil(() => c.status === 'open');
+    await server.stop();
+    for (let i = 1; i <= 3; i++) {
+      await waitUntil(() => last(statuses).nextAttemptAt !== null && last(statuses).attempt === i);
+      if (i === 3) await server.restart();
+      clock.tick(1000);
+    }
+    await waitUntil(() => c.status === 'open');
+    expect(recovered).to.deep.equal([{ outageMs: 3000, cause: 'network', attempts: 3, resumed: null, code: 1006 }]);
+    c.dispose();
+  });
+});
