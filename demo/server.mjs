@@ -8,7 +8,10 @@ import { startDemoSocket } from './socket.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
-  options: { port: { type: 'string', default: process.env.PORT ?? '8000' }, host: { type: 'string', default: '127.0.0.1' } },
+  options: {
+    port: { type: 'string', default: process.env.PORT ?? '8000' },
+    host: { type: 'string', default: '127.0.0.1' },
+  },
 });
 const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -16,14 +19,23 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(1);
 }
 
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.map': 'application/json', '.css': 'text/css', '.json': 'application/json' };
+const types = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.map': 'application/json',
+  '.css': 'text/css',
+  '.json': 'application/json',
+};
 const socket = await startDemoSocket({ host: values.host });
 
 const http = createServer(async (req, res) => {
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (req.method === 'POST' && url.pathname.startsWith('/control/')) {
     const result = await socket.control(url.pathname.slice('/control/'.length), Object.fromEntries(url.searchParams));
-    res.writeHead(result ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify(result ?? { error: 'unknown control' }));
+    res
+      .writeHead(result ? 200 : 404, { 'content-type': 'application/json' })
+      .end(JSON.stringify(result ?? { error: 'unknown control' }));
     return;
   }
   if (url.pathname === '/config.json') {
@@ -39,14 +51,21 @@ const http = createServer(async (req, res) => {
   }
   try {
     const body = await readFile(file);
-    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' }).end(body);
+    res
+      .writeHead(200, {
+        'content-type': types[extname(file)] ?? 'application/octet-stream',
+        'cache-control': 'no-store',
+      })
+      .end(body);
   } catch {
     res.writeHead(404).end('not found');
   }
 });
 
 http.listen(port, values.host, () => {
-  console.log(`reconnecting-session demo: http://${values.host === '0.0.0.0' ? 'localhost' : values.host}:${http.address().port}/`);
+  console.log(
+    `reconnecting-session demo: http://${values.host === '0.0.0.0' ? 'localhost' : values.host}:${http.address().port}/`,
+  );
   console.log(`  WebSocket server: ${socket.info().url} (stop/start it from the page)`);
 });
 

@@ -45,7 +45,11 @@ export async function startDemoSocket({ host }) {
   await start();
 
   return {
-    info: () => ({ url: `ws://${host === '0.0.0.0' ? 'localhost' : host}:${port}/`, protocol: 'plain', listening: !!http }),
+    info: () => ({
+      url: `ws://${host === '0.0.0.0' ? 'localhost' : host}:${port}/`,
+      protocol: 'plain',
+      listening: !!http,
+    }),
     async control(action, params) {
       switch (action) {
         case 'drop':

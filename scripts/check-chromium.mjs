@@ -13,7 +13,7 @@ if (!found()) {
     hasApt = true;
   } catch {}
   if (isRoot && hasApt) {
-    console.log('Chromium is missing: installing Debian\'s chromium package (apt-get install -y chromium)...');
+    console.log("Chromium is missing: installing Debian's chromium package (apt-get install -y chromium)...");
     execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium', {
       stdio: 'inherit',
       shell: '/bin/sh',

@@ -17,12 +17,18 @@ function run(cmd, args) {
 }
 
 if (!only || only === 'node') {
-  const files = readdirSync('test/node').filter((f) => f.endsWith('.test.ts')).map((f) => `test/node/${f}`);
+  const files = readdirSync('test/node')
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => `test/node/${f}`);
   const tap = `${results}/node.tap`;
   const status = run(process.execPath, [
-    '--import', 'tsx', '--test',
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+    '--import',
+    'tsx',
+    '--test',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
     ...files,
   ]);
   const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';

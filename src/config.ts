@@ -108,7 +108,12 @@ export function parseConfig(raw: RawAttributes, base: string): ParsedConfig {
     const parsed = parseUrls(raw.url, base);
     urls = parsed.urls;
     if (parsed.bad.length > 0) {
-      warn('url', raw.url, 'ws:, wss:, http: or https: URLs separated by spaces', urls.length ? urls.join(' ') : 'no URL');
+      warn(
+        'url',
+        raw.url,
+        'ws:, wss:, http: or https: URLs separated by spaces',
+        urls.length ? urls.join(' ') : 'no URL',
+      );
     }
   }
 
@@ -116,7 +121,10 @@ export function parseConfig(raw: RawAttributes, base: string): ParsedConfig {
 
   let delays: number[] = [...DEFAULT_DELAYS];
   if (raw.delays !== null) {
-    const parts = raw.delays.split(/[\s,]+/).filter(Boolean).map(Number);
+    const parts = raw.delays
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map(Number);
     if (parts.length === 0 || parts.some((n) => !Number.isFinite(n) || n < 0 || n > MAX_DURATION)) {
       warn('delays', raw.delays, 'a list of non-negative milliseconds', DEFAULT_DELAYS.join(','));
     } else {
@@ -139,7 +147,13 @@ export function parseConfig(raw: RawAttributes, base: string): ParsedConfig {
     maxQueue: number('max-queue', raw.maxQueue, DEFAULTS.maxQueue, 0, 10_000_000, true),
     maxQueueBytes: DEFAULTS.maxQueueBytes,
     sessionParam: DEFAULTS.sessionParam,
-    heartbeatInterval: number('heartbeat-interval', raw.heartbeatInterval, DEFAULTS.heartbeatInterval, 100, MAX_DURATION),
+    heartbeatInterval: number(
+      'heartbeat-interval',
+      raw.heartbeatInterval,
+      DEFAULTS.heartbeatInterval,
+      100,
+      MAX_DURATION,
+    ),
     heartbeatTimeout: number('heartbeat-timeout', raw.heartbeatTimeout, DEFAULTS.heartbeatTimeout, 100, MAX_DURATION),
     connectTimeout: number('connect-timeout', raw.connectTimeout, DEFAULTS.connectTimeout, 100, MAX_DURATION),
     pauseHidden: raw.pauseHidden,

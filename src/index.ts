@@ -1,7 +1,8 @@
 /** Browser entry: registers <reconnecting-session> and re-exports the public API. */
 import { ReconnectingSessionElement } from './reconnecting-session.js';
 
-if (!customElements.get('reconnecting-session')) customElements.define('reconnecting-session', ReconnectingSessionElement);
+if (!customElements.get('reconnecting-session'))
+  customElements.define('reconnecting-session', ReconnectingSessionElement);
 
 export { ReconnectingSessionElement };
 export { defineReconnectingSession } from './define.js';

@@ -4,7 +4,11 @@ import { base64ToBytes, bytesToBase64, type JsonValue, type MsgFrame } from '../
 export type Payload = string | ArrayBuffer | ArrayBufferView | Blob | JsonValue;
 
 /** A queued message in the form it will take on the wire. */
-export type WirePayload = { kind: 'text'; text: string } | { kind: 'binary'; data: ArrayBuffer | Blob } | { kind: 'json'; json: JsonValue } | { kind: 'bytes'; base64: string };
+export type WirePayload =
+  | { kind: 'text'; text: string }
+  | { kind: 'binary'; data: ArrayBuffer | Blob }
+  | { kind: 'json'; json: JsonValue }
+  | { kind: 'bytes'; base64: string };
 
 const isBinaryView = (v: unknown): v is ArrayBufferView => ArrayBuffer.isView(v);
 
@@ -31,10 +35,13 @@ export function toPlainWire(data: Payload): WirePayload {
 /** Session mode: JSON values travel in `d`, binary as base64 in `b`. */
 export function toSessionWire(data: Payload): WirePayload {
   if (typeof Blob !== 'undefined' && data instanceof Blob) {
-    throw new TypeError('send(): Blob is not supported in session mode; send an ArrayBuffer (await blob.arrayBuffer())');
+    throw new TypeError(
+      'send(): Blob is not supported in session mode; send an ArrayBuffer (await blob.arrayBuffer())',
+    );
   }
   if (data instanceof ArrayBuffer) return { kind: 'bytes', base64: bytesToBase64(new Uint8Array(data)) };
-  if (isBinaryView(data)) return { kind: 'bytes', base64: bytesToBase64(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)) };
+  if (isBinaryView(data))
+    return { kind: 'bytes', base64: bytesToBase64(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)) };
   jsonOrThrow(data);
   return { kind: 'json', json: data as JsonValue };
 }

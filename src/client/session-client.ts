@@ -3,7 +3,14 @@
  * listener, and renders nothing. The element is a thin layer over it.
  */
 import { CloseCode, isFatalCloseCode, parseRetryHint, type RetryHint } from '../protocol/close-codes.js';
-import { decodeFrame, encodeFrame, PROTOCOL_VERSION, ProtocolError, type Frame, type WelcomeFrame } from '../protocol/frames.js';
+import {
+  decodeFrame,
+  encodeFrame,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  type Frame,
+  type WelcomeFrame,
+} from '../protocol/frames.js';
 import type { ClientConfig } from '../config.js';
 import { baseDelay, hintDelay, withJitter } from './backoff.js';
 import { browserEnvironment, type ClientEnvironment } from './environment.js';
@@ -396,7 +403,13 @@ export class SessionClient {
     this.#delegate.session(
       f.resumed
         ? { sessionId: f.sid, resumed: true, replayedToServer, replayedFromServer, outageMs }
-        : { sessionId: f.sid, resumed: false, previousSessionId: previous, reason: f.reason ?? (previous ? 'unknown' : null), carriedOver },
+        : {
+            sessionId: f.sid,
+            resumed: false,
+            previousSessionId: previous,
+            reason: f.reason ?? (previous ? 'unknown' : null),
+            carriedOver,
+          },
     );
     if (this.#ws !== ws) return;
     this.#becameOpen(ws, f.resumed);
@@ -421,11 +434,14 @@ export class SessionClient {
   #armIdle(): void {
     this.#env.clearTimeout(this.#idleTimer);
     const due = this.#lastFrameAt + this.#config.heartbeatInterval - this.#env.now();
-    this.#idleTimer = this.#env.setTimeout(() => {
-      const silent = this.#env.now() - this.#lastFrameAt;
-      if (silent < this.#config.heartbeatInterval) return this.#armIdle();
-      this.#ping(this.#config.heartbeatTimeout);
-    }, Math.max(0, due));
+    this.#idleTimer = this.#env.setTimeout(
+      () => {
+        const silent = this.#env.now() - this.#lastFrameAt;
+        if (silent < this.#config.heartbeatInterval) return this.#armIdle();
+        this.#ping(this.#config.heartbeatTimeout);
+      },
+      Math.max(0, due),
+    );
   }
 
   #ping(timeoutMs: number): void {
@@ -488,7 +504,9 @@ export class SessionClient {
       return this.#setStatus('closed', { cause, code, reason });
     }
     const hint =
-      code === CloseCode.serviceRestart || code === CloseCode.tryAgainLater ? (this.#hint ?? parseRetryHint(reason)) : null;
+      code === CloseCode.serviceRestart || code === CloseCode.tryAgainLater
+        ? (this.#hint ?? parseRetryHint(reason))
+        : null;
     this.#hint = null;
     this.#scheduleNext(cause, code, reason, hint);
   }

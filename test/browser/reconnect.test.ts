@@ -216,7 +216,12 @@ describe('<reconnecting-session> plain mode', () => {
     const failed = oneEvent(el, 'session-failed');
     await server.close(1008, 'not allowed');
     const detail = (await failed).detail;
-    expect([detail.status, detail.cause, detail.code, detail.reason]).to.deep.equal(['failed', 'policy', 1008, 'not allowed']);
+    expect([detail.status, detail.cause, detail.code, detail.reason]).to.deep.equal([
+      'failed',
+      'policy',
+      1008,
+      'not allowed',
+    ]);
     await aTimeout(200);
     expect((await server.stats()).connections).to.equal(1);
   });

@@ -6,9 +6,21 @@ import { FakeClock } from './fake-clock.js';
 import { cleanup, startServer } from './helpers.js';
 
 const none: RawAttributes = {
-  url: null, protocol: null, reconnect: null, delays: null, initialDelay: null, maxDelay: null, factor: null,
-  maxAttempts: null, jitter: null, maxQueue: null, sessionParam: null, heartbeatInterval: null,
-  heartbeatTimeout: null, connectTimeout: null, pauseHidden: false,
+  url: null,
+  protocol: null,
+  reconnect: null,
+  delays: null,
+  initialDelay: null,
+  maxDelay: null,
+  factor: null,
+  maxAttempts: null,
+  jitter: null,
+  maxQueue: null,
+  sessionParam: null,
+  heartbeatInterval: null,
+  heartbeatTimeout: null,
+  connectTimeout: null,
+  pauseHidden: false,
 };
 
 function client(url: string, clock: FakeClock, attrs: Partial<RawAttributes> = {}) {

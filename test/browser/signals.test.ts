@@ -6,9 +6,21 @@ import { FakeClock } from './fake-clock.js';
 import { cleanup, startServer } from './helpers.js';
 
 const none: RawAttributes = {
-  url: null, protocol: null, reconnect: null, delays: null, initialDelay: null, maxDelay: null, factor: null,
-  maxAttempts: null, jitter: null, maxQueue: null, sessionParam: null, heartbeatInterval: null,
-  heartbeatTimeout: null, connectTimeout: null, pauseHidden: false,
+  url: null,
+  protocol: null,
+  reconnect: null,
+  delays: null,
+  initialDelay: null,
+  maxDelay: null,
+  factor: null,
+  maxAttempts: null,
+  jitter: null,
+  maxQueue: null,
+  sessionParam: null,
+  heartbeatInterval: null,
+  heartbeatTimeout: null,
+  connectTimeout: null,
+  pauseHidden: false,
 };
 
 function client(url: string, clock: FakeClock, attrs: Partial<RawAttributes> = {}) {
@@ -17,7 +29,14 @@ function client(url: string, clock: FakeClock, attrs: Partial<RawAttributes> = {
   const { config } = parseConfig({ ...none, url, ...attrs }, location.href);
   const c = new SessionClient(
     config,
-    { status: (d) => statuses.push(d), message() {}, error() {}, session() {}, recovered: (d) => recovered.push(d), sessionId() {} },
+    {
+      status: (d) => statuses.push(d),
+      message() {},
+      error() {},
+      session() {},
+      recovered: (d) => recovered.push(d),
+      sessionId() {},
+    },
     clock.env(),
   );
   return { c, statuses, recovered };
@@ -103,7 +122,11 @@ describe('network and page signals', () => {
       await waitUntil(() => c.status === 'open');
       await server.close(code, 'go away');
       await waitUntil(() => c.status === 'failed');
-      expect([last(statuses).cause, last(statuses).code, last(statuses).reason]).to.deep.equal(['policy', code, 'go away']);
+      expect([last(statuses).cause, last(statuses).code, last(statuses).reason]).to.deep.equal([
+        'policy',
+        code,
+        'go away',
+      ]);
       expect(clock.timers.size).to.equal(0);
     });
   }
@@ -116,7 +139,11 @@ describe('network and page signals', () => {
     await waitUntil(() => c.status === 'open');
     await server.close(1001, 'bye');
     await waitUntil(() => last(statuses).nextAttemptAt !== null);
-    expect([last(statuses).cause, last(statuses).code, last(statuses).delayMs]).to.deep.equal(['server-close', 1001, 700]);
+    expect([last(statuses).cause, last(statuses).code, last(statuses).delayMs]).to.deep.equal([
+      'server-close',
+      1001,
+      700,
+    ]);
     clock.tick(700);
     await waitUntil(() => c.status === 'open');
     c.dispose();

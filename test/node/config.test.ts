@@ -3,9 +3,21 @@ import assert from 'node:assert/strict';
 import { parseConfig, parseUrls, type RawAttributes } from '../../src/config.js';
 
 const none: RawAttributes = {
-  url: null, protocol: null, reconnect: null, delays: null, initialDelay: null, maxDelay: null, factor: null,
-  maxAttempts: null, jitter: null, maxQueue: null, sessionParam: null, heartbeatInterval: null,
-  heartbeatTimeout: null, connectTimeout: null, pauseHidden: false,
+  url: null,
+  protocol: null,
+  reconnect: null,
+  delays: null,
+  initialDelay: null,
+  maxDelay: null,
+  factor: null,
+  maxAttempts: null,
+  jitter: null,
+  maxQueue: null,
+  sessionParam: null,
+  heartbeatInterval: null,
+  heartbeatTimeout: null,
+  connectTimeout: null,
+  pauseHidden: false,
 };
 const base = 'https://app.example/page';
 
@@ -25,7 +37,10 @@ describe('parseConfig', () => {
   });
 
   it('derives a schedule from initial-delay, max-delay and factor', () => {
-    const { config } = parseConfig({ ...none, initialDelay: '500', maxDelay: '5000', factor: '3', maxAttempts: '4' }, base);
+    const { config } = parseConfig(
+      { ...none, initialDelay: '500', maxDelay: '5000', factor: '3', maxAttempts: '4' },
+      base,
+    );
     assert.deepEqual(config.delays, [500, 1500, 4500, 5000]);
   });
 
@@ -35,8 +50,17 @@ describe('parseConfig', () => {
       base,
     );
     assert.equal(warnings.length, 5);
-    for (const attr of ['jitter="-1"', 'max-queue="1.5"', 'heartbeat-timeout="soon"', 'delays=""', 'session-param="a b"']) {
-      assert.ok(warnings.some((w) => w.includes(attr)), attr);
+    for (const attr of [
+      'jitter="-1"',
+      'max-queue="1.5"',
+      'heartbeat-timeout="soon"',
+      'delays=""',
+      'session-param="a b"',
+    ]) {
+      assert.ok(
+        warnings.some((w) => w.includes(attr)),
+        attr,
+      );
     }
     assert.equal(config.jitter, 0.5);
     assert.equal(config.maxQueue, 1000);

@@ -8,8 +8,14 @@ describe('Outbox', () => {
     const box = new Outbox<string>(10);
     for (const s of ['a', 'b', 'c']) box.push(s, 1);
     assert.equal(box.ack(2), 2);
-    assert.deepEqual(box.entries().map((e) => [e.seq, e.data]), [[3, 'c']]);
-    assert.deepEqual(box.after(2).map((e) => e.data), ['c']);
+    assert.deepEqual(
+      box.entries().map((e) => [e.seq, e.data]),
+      [[3, 'c']],
+    );
+    assert.deepEqual(
+      box.after(2).map((e) => e.data),
+      ['c'],
+    );
     assert.equal(box.ack(1), 0);
   });
 
@@ -21,7 +27,10 @@ describe('Outbox', () => {
     box.ack(1);
     assert.throws(() => box.push('big', 7), /10 bytes/);
     box.push('c', 6);
-    assert.deepEqual(box.entries().map((e) => e.data), ['b', 'c']);
+    assert.deepEqual(
+      box.entries().map((e) => e.data),
+      ['b', 'c'],
+    );
   });
 
   it('renumbers waiting entries for a new session', () => {
@@ -29,7 +38,13 @@ describe('Outbox', () => {
     for (const s of ['a', 'b', 'c', 'd']) box.push(s, 1);
     box.ack(2);
     box.renumber();
-    assert.deepEqual(box.entries().map((e) => [e.seq, e.data]), [[1, 'c'], [2, 'd']]);
+    assert.deepEqual(
+      box.entries().map((e) => [e.seq, e.data]),
+      [
+        [1, 'c'],
+        [2, 'd'],
+      ],
+    );
     assert.equal(box.push('e', 1).seq, 3);
   });
 
@@ -72,7 +87,10 @@ describe('Outbox', () => {
         deliver(Infinity);
         wire = box.after(highest).map((e) => ({ seq: e.seq, data: e.data }));
         deliver(Infinity);
-        assert.deepEqual(received, Array.from({ length: sent }, (_, i) => i));
+        assert.deepEqual(
+          received,
+          Array.from({ length: sent }, (_, i) => i),
+        );
       }),
     );
   });

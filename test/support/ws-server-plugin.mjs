@@ -59,7 +59,15 @@ function stall(entry) {
 
 const actions = {
   async start(payload) {
-    const entry = { id: nextId++, connections: 0, received: [], urls: [], live: new Set(), echo: payload.echo !== false, stalled: false };
+    const entry = {
+      id: nextId++,
+      connections: 0,
+      received: [],
+      urls: [],
+      live: new Set(),
+      echo: payload.echo !== false,
+      stalled: false,
+    };
     await startPlain(entry, 0);
     servers.set(entry.id, entry);
     return { id: entry.id, port: entry.port, url: `ws://127.0.0.1:${entry.port}/` };
@@ -96,7 +104,13 @@ const actions = {
     return { stalled: true };
   },
   async stats(_p, entry) {
-    return { connections: entry.connections, live: entry.live.size, received: entry.received, urls: entry.urls, listening: !!entry.http };
+    return {
+      connections: entry.connections,
+      live: entry.live.size,
+      received: entry.received,
+      urls: entry.urls,
+      listening: !!entry.http,
+    };
   },
   async dispose(_p, entry) {
     await stop(entry);
