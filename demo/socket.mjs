@@ -1,13 +1,32 @@
-// The demo's WebSocket side: an echo + ticker server on its own port, so the page stays up while it is stopped.
+// The demo's WebSocket side: the real session server (echo + chat + ticker) on its own port, so the
+// page stays up while it is stopped. "stop" closes the listener but keeps sessions (a network cut at
+// the server); "restart" also loses every session, as a crashed process would.
 import { createServer } from 'node:http';
-import { WebSocketServer } from 'ws';
+import { attachEchoApp, createSessionServer } from '../dist/server/index.js';
 
-export async function startDemoSocket({ host }) {
+export async function startDemoSocket({ host, lifetimeMs = 15000, checkMs = 17000 }) {
   let http = null;
-  let wss = null;
+  let sessions = null;
+  let stopApp = () => {};
   let port = 0;
-  let tick = 0;
   const sockets = new Set();
+
+  function createSessions() {
+    sessions = createSessionServer({
+      server: createServer(),
+      unusedSessionLifetimeMs: lifetimeMs,
+      checkUnusedSessionsMs: checkMs,
+      // The page is served from another port of the same machine.
+      allowedOrigins: (origin) =>
+        origin === undefined || /^http:\/\/(localhost|127\.0\.0\.1|\[::1\]):\d+$/.test(origin),
+    });
+    stopApp = attachEchoApp(sessions, { ticker: true });
+    sessions.on('session', (s) => console.log(`session ${s.id.slice(0, 6)}… created`));
+    sessions.on('resume', (s, info) =>
+      console.log(`session ${s.id.slice(0, 6)}… resumed after ${info.outageMs} ms, replayed ${info.replayed}`),
+    );
+    sessions.on('expire', (s) => console.log(`session ${s.id.slice(0, 6)}… expired`));
+  }
 
   async function start() {
     if (http) return;
@@ -16,44 +35,34 @@ export async function startDemoSocket({ host }) {
       sockets.add(s);
       s.on('close', () => sockets.delete(s));
     });
-    wss = new WebSocketServer({ server: http });
-    wss.on('connection', (ws) => {
-      ws.on('message', (data, isBinary) => {
-        if (isBinary) return ws.send(data, { binary: true });
-        ws.send(JSON.stringify({ echo: data.toString(), at: Date.now() }));
-      });
-    });
+    http.on('upgrade', (req, socket, head) =>
+      sessions.wss.handleUpgrade(req, socket, head, (ws) => sessions.wss.emit('connection', ws, req)),
+    );
     await new Promise((resolve) => http.listen(port, host, resolve));
     port = http.address().port;
   }
 
   async function stop() {
     if (!http) return;
-    for (const ws of wss.clients) ws.terminate();
+    for (const ws of sessions.wss.clients) ws.terminate();
     for (const s of sockets) s.destroy();
-    await new Promise((resolve) => wss.close(resolve));
     await new Promise((resolve) => http.close(resolve));
     http = null;
   }
 
-  const ticker = setInterval(() => {
-    tick++;
-    for (const ws of wss?.clients ?? []) if (ws.readyState === 1) ws.send(JSON.stringify({ tick, at: Date.now() }));
-  }, 1000);
-  ticker.unref();
-
+  createSessions();
   await start();
 
   return {
     info: () => ({
       url: `ws://${host === '0.0.0.0' ? 'localhost' : host}:${port}/`,
-      protocol: 'plain',
+      protocol: 'session',
       listening: !!http,
     }),
     async control(action, params) {
       switch (action) {
         case 'drop':
-          for (const ws of wss?.clients ?? []) ws.terminate();
+          for (const ws of sessions.wss.clients) ws.terminate();
           return { dropped: true };
         case 'stop':
           await stop();
@@ -61,19 +70,27 @@ export async function startDemoSocket({ host }) {
         case 'start':
           await start();
           return { listening: true };
+        case 'drain':
+          sessions.drain({ afterMs: 1000, spreadMs: 2000 });
+          setTimeout(() => sessions.endDrain(), 1000);
+          return { draining: true };
         case 'restart': {
           await stop();
+          stopApp();
+          await sessions.close();
+          createSessions();
           const ms = Math.min(Number(params.ms) || 3000, 60000);
           setTimeout(() => void start(), ms);
-          return { restartingInMs: ms };
+          return { restartingInMs: ms, sessionsLost: true };
         }
         default:
           return null;
       }
     },
     async close() {
-      clearInterval(ticker);
+      stopApp();
       await stop();
+      await sessions.close();
     },
   };
 }

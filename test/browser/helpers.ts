@@ -44,6 +44,53 @@ export async function startServer(options: { echo?: boolean } = {}): Promise<Tes
   return server;
 }
 
+export interface ServerSession {
+  id: string;
+  connected: boolean;
+  blocked: boolean;
+  received: unknown[];
+}
+
+export interface SessionTestServer extends TestServer {
+  sessionSend(data: unknown, sid?: string): Promise<{ seqs: number[] }>;
+  sessionSendMany(count: number, sid?: string): Promise<{ seqs: number[] }>;
+  sessions(): Promise<ServerSession[]>;
+  expired(): Promise<string[]>;
+  block(sid?: string, maxMs?: number): Promise<unknown>;
+  unblock(sid?: string): Promise<unknown>;
+  closeSession(sid?: string): Promise<unknown>;
+  drain(afterMs: number, spreadMs: number): Promise<unknown>;
+  endDrain(): Promise<unknown>;
+  createSession(): Promise<{ id: string; token: string }>;
+  sweep(): Promise<string[]>;
+  crash(): Promise<unknown>;
+}
+
+/** The real SessionServer (session protocol) on 127.0.0.1; `options` go to createSessionServer. */
+export async function startSessionServer(
+  options: Record<string, unknown> = {},
+  extra: { echo?: boolean } = {},
+): Promise<SessionTestServer> {
+  const base = await startServer({ ...extra, mode: 'session', options } as { echo?: boolean });
+  const call = <T>(action: string, more: object = {}) =>
+    executeServerCommand<T, object>('ws', { action, id: base.id, ...more }) as Promise<T>;
+  return {
+    ...base,
+    sessionSend: (data, sid) => call('sessionSend', { data, sid }),
+    sessionSendMany: (count, sid) => call('sessionSend', { count, sid }),
+    sessions: () => call('sessions'),
+    expired: () => call('expired'),
+    block: (sid, maxMs) => call('block', { sid, maxMs }),
+    unblock: (sid) => call('unblock', { sid }),
+    closeSession: (sid) => call('closeSession', { sid }),
+    drain: (afterMs, spreadMs) => call('drain', { afterMs, spreadMs }),
+    endDrain: () => call('endDrain'),
+    createSession: () => call('createSession'),
+    sweep: () => call('sweep'),
+    crash: () => call('crash'),
+  };
+}
+
 const hosts: HTMLElement[] = [];
 
 /** Removes what `mount` added and stops this test's servers; use as `afterEach(cleanup)`. */

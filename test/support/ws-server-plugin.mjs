@@ -41,25 +41,90 @@ async function startPlain(entry, port) {
   entry.sockets = sockets;
 }
 
+// Session mode: the real SessionServer (from dist/, built by `npm test`) behind an HTTP server the
+// plugin owns, so "stop" closes the listener while sessions live on, as when a network path fails.
+async function startSession(entry, port) {
+  const { createSessionServer } = await import('../../dist/server/index.js');
+  const http = createServer((_req, res) => res.writeHead(426).end());
+  const sockets = new Set();
+  http.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  if (!entry.server) {
+    const server = createSessionServer({
+      server: http,
+      allowedOrigins: (origin) => origin === undefined || /^http:\/\/(127\.0\.0\.1|localhost):\d+$/.test(origin),
+      ...entry.options,
+    });
+    server.on('session', (session) => {
+      const record = { session, received: [] };
+      entry.sessions.set(session.id, record);
+      session.on('message', (data) => {
+        record.received.push(data instanceof Uint8Array ? { binary: [...data] } : data);
+        if (entry.echo && !entry.stalled) session.send({ echo: data });
+      });
+    });
+    server.on('expire', (session) => entry.expired.push(session.id));
+    server.on('error', () => {});
+    server.wss.on('connection', (ws, req) => {
+      entry.connections++;
+      entry.urls.push(req.url);
+      entry.live.add(ws);
+      ws.on('close', () => entry.live.delete(ws));
+    });
+    entry.server = server;
+  } else {
+    // Re-attach the same SessionServer (and its sessions) to the new listener.
+    http.on('upgrade', (req, socket, head) =>
+      entry.server.wss.handleUpgrade(req, socket, head, (ws) => entry.server.wss.emit('connection', ws, req)),
+    );
+  }
+  entry.port = await listen(http, port);
+  entry.http = http;
+  entry.wss = entry.server.wss;
+  entry.sockets = sockets;
+}
+
+function sessionRecord(entry, sid) {
+  const record = sid ? entry.sessions.get(sid) : [...entry.sessions.values()].at(-1);
+  if (!record) throw new Error(`no session ${sid ?? '(latest)'}`);
+  return record;
+}
+
 async function stop(entry) {
   if (!entry.http) return;
   for (const ws of entry.live) ws.terminate();
   for (const s of entry.sockets) s.destroy();
   entry.live.clear();
-  await new Promise((resolve) => entry.wss.close(() => resolve()));
+  if (!entry.server) await new Promise((resolve) => entry.wss.close(() => resolve()));
   await new Promise((resolve) => entry.http.close(() => resolve()));
   entry.http = null;
 }
 
 function stall(entry) {
   entry.stalled = true;
-  // Stop reading from the TCP sockets: the browser's frames go unanswered, as with a half-open link.
-  for (const s of entry.sockets) s.pause();
+  // Stop reading: the browser's frames go unanswered, as over a half-open link. ws.pause() also keeps
+  // ws from resuming the socket by itself.
+  for (const ws of entry.live) ws.pause();
+}
+
+/** On close ws would still process what a paused socket buffered; frames stuck in a dead link are lost instead. */
+function discardUnread(ws) {
+  const socket = ws._socket;
+  if (!socket) return;
+  socket.removeAllListeners('data');
+  while (socket.read() !== null);
 }
 
 const actions = {
   async start(payload) {
     const entry = {
+      mode: payload.mode ?? 'plain',
+      options: payload.options ?? {},
+      sessions: new Map(),
+      expired: [],
+      server: null,
       id: nextId++,
       connections: 0,
       received: [],
@@ -68,13 +133,16 @@ const actions = {
       echo: payload.echo !== false,
       stalled: false,
     };
-    await startPlain(entry, 0);
+    await (entry.mode === 'session' ? startSession : startPlain)(entry, 0);
     servers.set(entry.id, entry);
     return { id: entry.id, port: entry.port, url: `ws://127.0.0.1:${entry.port}/` };
   },
   async drop(_p, entry) {
     const n = entry.live.size;
-    for (const ws of entry.live) ws.terminate();
+    for (const ws of entry.live) {
+      if (entry.stalled) discardUnread(ws);
+      ws.terminate();
+    }
     return { dropped: n };
   },
   async close(p, entry) {
@@ -90,7 +158,8 @@ const actions = {
     return { stopped: true };
   },
   async restart(_p, entry) {
-    if (!entry.http) await startPlain(entry, entry.port);
+    if (!entry.http) await (entry.mode === 'session' ? startSession : startPlain)(entry, entry.port);
+    for (const sock of entry.sockets) sock.resume();
     entry.stalled = false;
     return { port: entry.port };
   },
@@ -112,8 +181,62 @@ const actions = {
       listening: !!entry.http,
     };
   },
+  // Session mode only, from here on.
+  async sessionSend(p, entry) {
+    const { session } = sessionRecord(entry, p.sid);
+    const seqs = [];
+    for (let i = 1; i <= (p.count ?? 1); i++) seqs.push(session.send(p.count ? { n: i, of: p.count } : p.data));
+    return { seqs };
+  },
+  async sessions(_p, entry) {
+    return [...entry.sessions.values()].map(({ session, received }) => ({
+      id: session.id,
+      connected: session.connected,
+      blocked: session.blocked,
+      received,
+    }));
+  },
+  async expired(_p, entry) {
+    return entry.expired;
+  },
+  async block(p, entry) {
+    sessionRecord(entry, p.sid).session.blockExpiration(p.maxMs ? { maxMs: p.maxMs } : undefined);
+    return { blocked: true };
+  },
+  async unblock(p, entry) {
+    sessionRecord(entry, p.sid).session.unblockExpiration();
+    return { blocked: false };
+  },
+  async closeSession(p, entry) {
+    sessionRecord(entry, p.sid).session.close();
+    return { closed: true };
+  },
+  async drain(p, entry) {
+    entry.server.drain({ afterMs: p.afterMs, spreadMs: p.spreadMs });
+    return { drained: true };
+  },
+  async endDrain(_p, entry) {
+    entry.server.endDrain();
+    return { draining: false };
+  },
+  async createSession(_p, entry) {
+    return entry.server.createSession();
+  },
+  async sweep(_p, entry) {
+    return entry.server.sweep();
+  },
+  /** A server process restart: every session is gone, the port stays. */
+  async crash(_p, entry) {
+    await stop(entry);
+    await entry.server.close();
+    entry.server = null;
+    entry.sessions.clear();
+    await startSession(entry, entry.port);
+    return { port: entry.port };
+  },
   async dispose(_p, entry) {
     await stop(entry);
+    await entry.server?.close();
     servers.delete(entry.id);
     return { disposed: true };
   },
@@ -132,7 +255,12 @@ export function wsServerPlugin() {
       return action(payload, entry);
     },
     async serverStop() {
-      await Promise.all([...servers.values()].map(stop));
+      await Promise.all(
+        [...servers.values()].map(async (entry) => {
+          await stop(entry);
+          await entry.server?.close();
+        }),
+      );
       servers.clear();
     },
   };

@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+/** reconnecting-session-server: runs the session server with the example echo/chat app. */
+import { parseArgs } from 'node:util';
+import { attachEchoApp } from './echo-app.js';
+import { createSessionServer } from './session-server.js';
+
+const usage = `Usage: reconnecting-session-server [options]
+  --port N                      port to listen on (default 8000; 0 = any free port)
+  --host HOST                   address to bind (default 127.0.0.1)
+  --path PATH                   only accept WebSocket upgrades on PATH
+  --unused-session-lifetime MS  expire sessions unused this long (default 15000)
+  --check-unused-sessions MS    how often to look for unused sessions (default 17000)
+  --allow-origin ORIGIN         allow browser pages from ORIGIN (repeatable; default: same host)
+  --ticker                      send {tick} to every connected session each second
+  --help`;
+
+function fail(message: string): never {
+  console.error(`reconnecting-session-server: ${message}\n${usage}`);
+  process.exit(2);
+}
+
+function integer(name: string, value: string | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > max)
+    fail(`--${name} must be an integer from 0 to ${max}, not ${JSON.stringify(value)}`);
+  return n;
+}
+
+let args;
+try {
+  args = parseArgs({
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      path: { type: 'string' },
+      'unused-session-lifetime': { type: 'string' },
+      'check-unused-sessions': { type: 'string' },
+      'allow-origin': { type: 'string', multiple: true },
+      ticker: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+  }).values;
+} catch (error) {
+  fail((error as Error).message);
+}
+if (args.help) {
+  console.log(usage);
+  process.exit(0);
+}
+
+const day = 24 * 60 * 60 * 1000;
+const server = createSessionServer({
+  port: integer('port', args.port, 8000, 65535),
+  host: args.host,
+  ...(args.path ? { path: args.path } : {}),
+  unusedSessionLifetimeMs: integer('unused-session-lifetime', args['unused-session-lifetime'], 15_000, day),
+  checkUnusedSessionsMs: Math.max(1, integer('check-unused-sessions', args['check-unused-sessions'], 17_000, day)),
+  ...(args['allow-origin'] ? { allowedOrigins: args['allow-origin'] } : {}),
+});
+attachEchoApp(server, { ticker: args.ticker });
+server.on('error', (error) => console.error(`reconnecting-session-server: ${error.message}`));
+
+try {
+  await server.ready;
+} catch (error) {
+  fail(`cannot listen: ${(error as Error).message}`);
+}
+console.log(`reconnecting-session-server listening on ws://${args.host}:${server.port}${args.path ?? '/'}`);
+
+const stop = () => void server.close().then(() => process.exit(0));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -1,0 +1,238 @@
+import { aTimeout, expect, oneEvent, waitUntil } from '@open-wc/testing';
+import type { SessionNewEvent, SessionResumedEvent } from '../../src/events.js';
+import { cleanup, collect, mount, startSessionServer, waitForStatus } from './helpers.js';
+
+const FAST = 'protocol="session" delays="50" max-attempts="100" jitter="0"';
+
+describe('<reconnecting-session> session mode against the real SessionServer', () => {
+  afterEach(cleanup);
+
+  it('starts a new session, reflects its ID and exchanges messages', async () => {
+    const server = await startSessionServer();
+    const el = await mount(`<reconnecting-session url="${server.url}" ${FAST}></reconnecting-session>`);
+    const created = (await oneEvent(el, 'session-new')) as SessionNewEvent;
+    expect(created.detail.reason).to.equal(null);
+    expect(created.detail.resumed).to.equal(false);
+    await waitForStatus(el, 'open');
+    expect(el.getAttribute('session-id')).to.equal(created.detail.sessionId);
+    expect(created.detail.sessionId).to.match(/^[A-Za-z0-9_-]{22,}$/);
+    const echoed = oneEvent(el, 'session-message');
+    el.send({ hello: 'world' });
+    const msg = await echoed;
+    expect(msg.detail).to.deep.equal({ data: { echo: { hello: 'world' } }, seq: 1 });
+    const [session] = await server.sessions();
+    expect(session!.received).to.deep.equal([{ hello: 'world' }]);
+  });
+
+  it('resumes after a drop with messages in flight both ways: each delivered once, in order', async () => {
+    const server = await startSessionServer({}, { echo: false });
+    const el = await mount(`<reconnecting-session url="${server.url}" ${FAST}></reconnecting-session>`);
+    await waitForStatus(el, 'open');
+    const got: unknown[] = [];
+    el.addEventListener('session-message', (e) => got.push(e.detail.data));
+    await server.sessionSendMany(3);
+    await waitUntil(() => got.length === 3);
+    // Stalled: the server reads nothing more, so the client's frames and acks are lost with the socket.
+    await server.stall();
+    for (let i = 1; i <= 4; i++) el.send({ c: i });
+    await server.sessionSendMany(2);
+    await aTimeout(100);
+    const resumed = oneEvent(el, 'session-resumed');
+    await server.drop();
+    await server.restart();
+    const detail = ((await resumed) as SessionResumedEvent).detail;
+    expect(detail.replayedToServer).to.equal(4);
+    await waitForStatus(el, 'open');
+    await waitUntil(async () => (await server.sessions())[0]!.received.length === 4, 'client messages missing');
+    await server.sessionSendMany(1);
+    await waitUntil(() => got.length === 6, `expected 6 messages, got ${JSON.stringify(got)}`);
+    await aTimeout(100);
+    expect(got).to.deep.equal([
+      { n: 1, of: 3 },
+      { n: 2, of: 3 },
+      { n: 3, of: 3 },
+      { n: 1, of: 2 },
+      { n: 2, of: 2 },
+      { n: 1, of: 1 },
+    ]);
+    const sessions = await server.sessions();
+    expect(sessions).to.have.length(1);
+    expect(sessions[0]!.received).to.deep.equal([{ c: 1 }, { c: 2 }, { c: 3 }, { c: 4 }]);
+    expect(el.queued, 'everything acknowledged').to.equal(0);
+  });
+
+  it('starts a new session with reason "expired" after the unused session lifetime', async () => {
+    const server = await startSessionServer({ unusedSessionLifetimeMs: 200, checkUnusedSessionsMs: 50 });
+    const el = await mount(`<reconnecting-session url="${server.url}" ${FAST}></reconnecting-session>`);
+    await waitForStatus(el, 'open');
+    const first = el.sessionId;
+    await server.stop();
+    await waitUntil(async () => (await server.expired()).includes(first!), 'session never expired', { timeout: 3000 });
+    const renewed = oneEvent(el, 'session-new');
+    await server.restart();
+    const detail = ((await renewed) as SessionNewEvent).detail;
+    expect([detail.reason, detail.previousSessionId]).to.deep.equal(['expired', first]);
+    expect(detail.sessionId).to.not.equal(first);
+    await waitForStatus(el, 'open');
+    expect(el.sessionId).to.equal(detail.sessionId);
+  });
+
+  it('keeps a blocked session past its lifetime and resumes it', async () => {
+    const server = await startSessionServer({ unusedSessionLifetimeMs: 150, checkUnusedSessionsMs: 50 });
+    const el = await mount(`<reconnecting-session url="${server.url}" ${FAST}></reconnecting-session>`);
+    await waitForStatus(el, 'open');
+    await server.block();
+    await server.stop();
+    await aTimeout(500);
+    expect(await server.expired()).to.deep.equal([]);
+    const resumed = oneEvent(el, 'session-resumed');
+    await server.restart();
+    expect(((await resumed) as SessionResumedEvent).detail.sessionId).to.equal(el.sessionId);
+  });
+
+  it('starts a new session with reason "unknown" after a server restart lost it', async () => {
+    const server = await startSessionServer();
+    const el = await mount(`<reconnecting-session url="${server.url}" ${FAST}></reconnecting-session>`);
+    await waitForStatus(el, 'open');
+    const first = el.sessionId;
+    const renewed = oneEvent(el, 'session-new');
+    await server.crash();
+    const detail = ((await renewed) as SessionNewEvent).detail;
+    expect(detail.reason).to.equal('unknown');
+    expect(detail.sessionId).to.not.equal(first);
+  });
+
+  it('reports a replay gap when the server could not keep what the client missed', async () => {
+    const server = await startSessionServer({ maxReplayMessages: 5 }, { echo: false });
+    const el = await mount(`<reconnecting-session url="${server.url}" ${FAST}></reconnecting-session>`);
+    await waitForStatus(el, 'open');
+    await server.stop();
+    await server.sessionSendMany(12);
+    const renewed = oneEvent(el, 'session-new');
+    await server.restart();
+    expect(((await renewed) as SessionNewEvent).detail.reason).to.equal('replay-gap');
+  });
+
+  it('resumes a session pre-issued by the server, and refuses a wrong token', async () => {
+    const server = await startSessionServer();
+    const issued = await server.createSession();
+    const good = await mount(
+      `<reconnecting-session url="${server.url}" ${FAST} manual session-id="${issued.id}"></reconnecting-session>`,
+    );
+    good.resumeToken = issued.token;
+    const resumed = oneEvent(good, 'session-resumed');
+    good.connect();
+    expect(((await resumed) as SessionResumedEvent).detail.sessionId).to.equal(issued.id);
+
+    const other = await server.createSession();
+    const bad = await mount(
+      `<reconnecting-session url="${server.url}" ${FAST} manual session-id="${other.id}"></reconnecting-session>`,
+    );
+    bad.resumeToken = 'not-the-token';
+    const renewed = oneEvent(bad, 'session-new');
+    bad.connect();
+    const detail = ((await renewed) as SessionNewEvent).detail;
+    expect(detail.reason).to.equal('token');
+    expect(detail.sessionId).to.not.equal(other.id);
+  });
+
+  it('never adopts an unknown client-supplied session ID', async () => {
+    const server = await startSessionServer();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" ${FAST} session-id="attacker-chosen-id"></reconnecting-session>`,
+    );
+    const renewed = (await oneEvent(el, 'session-new')) as SessionNewEvent;
+    expect(renewed.detail.sessionId).to.not.equal('attacker-chosen-id');
+    expect(renewed.detail.reason).to.equal('unknown');
+    expect((await server.sessions()).map((s) => s.id)).to.not.include('attacker-chosen-id');
+  });
+
+  it('catches a half-open socket with the heartbeat and resumes', async () => {
+    const server = await startSessionServer();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" ${FAST} heartbeat-interval="300" heartbeat-timeout="300"></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    const statuses = collect<Event & { detail: { cause: string | null; status: string } }>(el, 'session-status');
+    await server.stall();
+    await waitUntil(() => statuses.some((e) => e.detail.cause === 'heartbeat'), 'heartbeat never fired', {
+      timeout: 3000,
+    });
+    const resumed = oneEvent(el, 'session-resumed');
+    await server.restart();
+    await resumed;
+    await waitForStatus(el, 'open');
+  });
+
+  it('rejects an oversized frame with 1009 and reports it without crashing', async () => {
+    const server = await startSessionServer({ maxFrameBytes: 2000 });
+    const el = await mount(`<reconnecting-session url="${server.url}" ${FAST}></reconnecting-session>`);
+    await waitForStatus(el, 'open');
+    const failed = oneEvent(el, 'session-failed');
+    el.send('x'.repeat(5000));
+    const detail = (await failed).detail;
+    expect([detail.cause, detail.code]).to.deep.equal(['protocol', 1009]);
+    expect(el.queued, 'the message is kept, not dropped').to.equal(1);
+  });
+
+  it('honours a drain: comes back after the hint, spread, and resumes the same session', async () => {
+    const server = await startSessionServer();
+    const el = await mount(`<reconnecting-session url="${server.url}" ${FAST}></reconnecting-session>`);
+    await waitForStatus(el, 'open');
+    const sid = el.sessionId;
+    const statuses = collect<Event & { detail: { delayMs: number | null; code: number | null } }>(el, 'session-status');
+    const resumed = oneEvent(el, 'session-resumed');
+    await server.drain(300, 200);
+    await waitUntil(() => statuses.some((e) => e.detail.delayMs !== null), 'no wait scheduled');
+    const wait = statuses.find((e) => e.detail.delayMs !== null)!.detail;
+    expect(wait.code).to.equal(1012);
+    expect(wait.delayMs).to.be.within(300, 500);
+    // While draining, a client that comes back is sent away again with the same hint.
+    await waitUntil(() => statuses.filter((e) => e.detail.delayMs !== null).length >= 2, 'not sent away again', {
+      timeout: 3000,
+    });
+    await server.endDrain();
+    await resumed;
+    expect(el.sessionId).to.equal(sid);
+  });
+
+  it('with persist, a new page (element) resumes the session and sends what was queued', async () => {
+    const server = await startSessionServer({}, { echo: false });
+    const key = `persist-test-${Math.random()}`;
+    const first = await mount(
+      `<reconnecting-session url="${server.url}" ${FAST} persist="${key}"></reconnecting-session>`,
+    );
+    await waitForStatus(first, 'open');
+    const sid = first.sessionId;
+    await server.stop();
+    await waitForStatus(first, 'reconnecting');
+    first.send({ queued: 1 });
+    first.send({ queued: 2 });
+    first.remove();
+    await aTimeout(20);
+    expect(sessionStorage.getItem(`reconnecting-session:${key}`)).to.not.include('token":null');
+    await server.restart();
+    const second = await mount(
+      `<reconnecting-session url="${server.url}" ${FAST} persist="${key}"></reconnecting-session>`,
+    );
+    const resumed = (await oneEvent(second, 'session-resumed')) as SessionResumedEvent;
+    expect(resumed.detail.sessionId).to.equal(sid);
+    await waitUntil(async () => (await server.sessions())[0]!.received.length === 2, 'queued messages lost');
+    expect((await server.sessions())[0]!.received).to.deep.equal([{ queued: 1 }, { queued: 2 }]);
+    sessionStorage.removeItem(`reconnecting-session:${key}`);
+  });
+
+  it('reports malformed server frames through session-error and keeps the session', async () => {
+    const server = await startSessionServer();
+    const el = await mount(`<reconnecting-session url="${server.url}" ${FAST}></reconnecting-session>`);
+    await waitForStatus(el, 'open');
+    el.send('queued-before');
+    const error = oneEvent(el, 'session-error');
+    await server.send('{not json');
+    expect((await error).detail.kind).to.equal('frame');
+    expect(el.status).to.equal('open');
+    const echoed = oneEvent(el, 'session-message');
+    el.send('after');
+    await echoed;
+  });
+});

@@ -1,0 +1,110 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { WebSocket } from 'ws';
+import { SessionClient } from '../../src/client/session-client.js';
+import type { ClientEnvironment } from '../../src/client/environment.js';
+import { parseConfig, type RawAttributes } from '../../src/config.js';
+import { startServer, until } from './support.js';
+
+const none: RawAttributes = {
+  url: null,
+  protocol: null,
+  reconnect: null,
+  delays: null,
+  initialDelay: null,
+  maxDelay: null,
+  factor: null,
+  maxAttempts: null,
+  jitter: null,
+  maxQueue: null,
+  sessionParam: null,
+  heartbeatInterval: null,
+  heartbeatTimeout: null,
+  connectTimeout: null,
+  pauseHidden: false,
+};
+
+/** The real client, in Node, with `ws` as its WebSocket. */
+function nodeEnvironment(): ClientEnvironment {
+  return {
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    now: () => Date.now(),
+    random: Math.random,
+    isOnline: () => true,
+    isHidden: () => false,
+    window: new EventTarget(),
+    document: new EventTarget(),
+    storage: () => null,
+    setTimeout: (fn, ms) => setTimeout(fn, ms) as unknown as number,
+    clearTimeout: (id) => clearTimeout(id as unknown as NodeJS.Timeout),
+  };
+}
+
+/** A small seeded generator, so a failing run can be replayed. */
+function mulberry32(seed: number) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('exactly-once, in order, across random connection drops (real client, real server)', () => {
+  for (const seed of [1, 2, 3]) {
+    it(`seed ${seed}: 400 messages each way survive the drops`, async () => {
+      const random = mulberry32(seed);
+      const { server, url } = await startServer({ ackDelayMs: 2 });
+      const N = 400;
+      const toServer: unknown[] = [];
+      const toClient: unknown[] = [];
+      let session: import('../../src/server/session.js').Session | undefined;
+      server.on('session', (s) => {
+        session = s;
+        s.on('message', (d) => toServer.push(d));
+      });
+      const { config } = parseConfig(
+        { ...none, url, protocol: 'session', delays: '5', jitter: '0', maxAttempts: '1000' },
+        url,
+      );
+      let news = 0;
+      const client = new SessionClient(
+        config,
+        {
+          status() {},
+          message: (d) => toClient.push(d.data),
+          error() {},
+          session: (d) => (news += d.resumed ? 0 : 1),
+          recovered() {},
+          sessionId() {},
+        },
+        nodeEnvironment(),
+      );
+      client.connect();
+      await until(() => client.status === 'open' && session !== undefined, 'first open');
+      let drops = 0;
+      for (let i = 0; i < N; i++) {
+        client.send(i);
+        session!.send(i);
+        if (random() < 0.04) {
+          for (const ws of server.wss.clients) ws.terminate();
+          drops++;
+        }
+        if (random() < 0.2) await new Promise((r) => setTimeout(r, random() * 8));
+      }
+      await until(
+        () => toServer.length >= N && toClient.length >= N,
+        `all messages (${toServer.length}, ${toClient.length})`,
+        15000,
+      );
+      await until(() => client.queued === 0 && session!.pending === 0, 'all acknowledged', 5000);
+      const expected = Array.from({ length: N }, (_, i) => i);
+      assert.deepEqual(toServer, expected);
+      assert.deepEqual(toClient, expected);
+      assert.equal(news, 1, 'one session throughout');
+      assert.ok(drops > 5, `only ${drops} drops`);
+      client.dispose();
+      await server.close();
+    });
+  }
+});

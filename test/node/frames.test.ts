@@ -1,0 +1,106 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  base64ToBytes,
+  bytesToBase64,
+  decodeFrame,
+  encodeFrame,
+  ProtocolError,
+  type Frame,
+} from '../../src/protocol/frames.js';
+import { formatRetryHint, isFatalCloseCode, parseRetryHint } from '../../src/protocol/close-codes.js';
+
+describe('frames', () => {
+  it('decodes every frame type', () => {
+    const frames: Frame[] = [
+      { t: 'hello', v: 1, ack: 0 },
+      { t: 'hello', v: 1, ack: 7, sid: 's', token: 'k' },
+      { t: 'welcome', sid: 's', token: 'k', resumed: true, ack: 3, lifetimeMs: 15000, seq: 9 },
+      { t: 'welcome', sid: 's', token: 'k', resumed: false, ack: 0, lifetimeMs: 15000, reason: 'replay-gap' },
+      { t: 'msg', seq: 1, d: { a: [1, 'x', null] } },
+      { t: 'msg', seq: 2, b: 'AQID' },
+      { t: 'ack', seq: 4 },
+      { t: 'ping', ts: 5 },
+      { t: 'pong' },
+      { t: 'error', code: 'bad-frame', message: 'why' },
+      { t: 'retry', afterMs: 1000, spreadMs: 500 },
+    ];
+    for (const f of frames) assert.deepEqual(decodeFrame(encodeFrame(f)), f);
+  });
+
+  const invalid: [string, number][] = [
+    ['not json', 1007],
+    ['[1,2]', 1007],
+    ['{"t":"nope"}', 1007],
+    ['{"t":"msg","seq":0,"d":1}', 1007],
+    ['{"t":"msg","seq":1.5,"d":1}', 1007],
+    ['{"t":"msg","seq":1}', 1007],
+    ['{"t":"msg","seq":1,"d":1,"b":"AA=="}', 1007],
+    ['{"t":"hello","v":1}', 1007],
+    ['{"t":"welcome","sid":"s","token":"k","resumed":"yes","ack":0,"lifetimeMs":1}', 1007],
+    ['{"t":"welcome","sid":"s","token":"k","resumed":false,"ack":0,"lifetimeMs":1,"reason":"because"}', 1007],
+    ['{"t":"ack","seq":-1}', 1007],
+    ['{"t":"retry","afterMs":-5,"spreadMs":0}', 1007],
+  ];
+  for (const [text, closeCode] of invalid) {
+    it(`rejects ${text} with a ProtocolError (${closeCode})`, () => {
+      assert.throws(
+        () => decodeFrame(text),
+        (e: unknown) => e instanceof ProtocolError && e.closeCode === closeCode,
+      );
+    });
+  }
+
+  it('round-trips any msg payload (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), fc.jsonValue(), (seq, d) => {
+        const frame = { t: 'msg' as const, seq, d: JSON.parse(JSON.stringify(d)) };
+        assert.deepEqual(decodeFrame(encodeFrame(frame)), frame);
+      }),
+    );
+  });
+
+  it('never throws anything but ProtocolError on arbitrary input (property)', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.json()), (text) => {
+        try {
+          decodeFrame(text);
+        } catch (e) {
+          assert.ok(e instanceof ProtocolError);
+        }
+      }),
+    );
+  });
+
+  it('base64 round-trips bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 70000 }), (bytes) => {
+        assert.deepEqual(base64ToBytes(bytesToBase64(bytes)), bytes);
+      }),
+      { numRuns: 30 },
+    );
+  });
+});
+
+describe('close codes', () => {
+  it('treats policy, auth and rejected-frame codes as fatal, and restarts as not', () => {
+    assert.deepEqual([1008, 4401, 4403, 1002, 1007, 1009].map(isFatalCloseCode), [true, true, true, true, true, true]);
+    assert.deepEqual([1000, 1001, 1006, 1011, 1012, 1013, 4000].map(isFatalCloseCode), [
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it('parses and formats retry hints', () => {
+    assert.deepEqual(parseRetryHint('retry-after=5000;spread=10000'), { afterMs: 5000, spreadMs: 10000 });
+    assert.deepEqual(parseRetryHint('retry-after=250'), { afterMs: 250, spreadMs: 0 });
+    assert.equal(parseRetryHint('going away'), null);
+    assert.equal(formatRetryHint({ afterMs: 1.4, spreadMs: 2.6 }), 'retry-after=1;spread=3');
+  });
+});

@@ -1,0 +1,78 @@
+import { WebSocket } from 'ws';
+import { createSessionServer, type SessionServer, type SessionServerOptions } from '../../src/server/index.js';
+import { decodeFrame, type Frame, type WelcomeFrame } from '../../src/protocol/frames.js';
+
+export async function startServer(options: SessionServerOptions = {}): Promise<{ server: SessionServer; url: string }> {
+  const server = createSessionServer({ port: 0, host: '127.0.0.1', ...options });
+  await server.ready;
+  return { server, url: `ws://127.0.0.1:${server.port}/` };
+}
+
+/** A raw protocol client: sends frames as given and collects what comes back. */
+export class RawClient {
+  readonly ws: WebSocket;
+  readonly frames: Frame[] = [];
+  readonly raw: string[] = [];
+  closed: Promise<{ code: number; reason: string }>;
+  #waiters: (() => void)[] = [];
+
+  constructor(url: string, headers: Record<string, string> = {}) {
+    this.ws = new WebSocket(url, { headers });
+    this.ws.on('message', (data) => {
+      const text = data.toString();
+      this.raw.push(text);
+      this.frames.push(decodeFrame(text));
+      for (const w of this.#waiters.splice(0)) w();
+    });
+    this.closed = new Promise((resolve) =>
+      this.ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+  }
+
+  opened(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.ws.readyState === 1) return resolve();
+      this.ws.once('open', () => resolve());
+      this.ws.once('error', reject);
+    });
+  }
+
+  send(frame: object | string): void {
+    this.ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  }
+
+  /** Waits for the next frame of `type` not yet taken. */
+  async next<T extends Frame['t']>(type: T, timeoutMs = 3000): Promise<Extract<Frame, { t: T }>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const i = this.frames.findIndex((f) => f.t === type);
+      if (i >= 0) return this.frames.splice(i, 1)[0] as Extract<Frame, { t: T }>;
+      if (Date.now() > deadline)
+        throw new Error(`no ${type} frame within ${timeoutMs} ms (have ${this.raw.join(' ')})`);
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve);
+        setTimeout(resolve, 50);
+      });
+    }
+  }
+
+  async hello(fields: { sid?: string; token?: string; ack?: number } = {}): Promise<WelcomeFrame> {
+    await this.opened();
+    this.send({ t: 'hello', v: 1, ack: 0, ...fields });
+    return this.next('welcome');
+  }
+
+  close(): void {
+    this.ws.terminate();
+  }
+}
+
+export const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function until(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(10);
+  }
+}
