@@ -80,13 +80,12 @@ export function parseUrls(raw: string, base: string): { urls: string[]; bad: str
   return { urls, bad };
 }
 
-export function parseConfig(raw: RawAttributes, base: string): ParsedConfig {
-  const warnings: string[] = [];
+/** Attribute readers that fall back to a default and record one warning naming the attribute and value. */
+export function attributeParsers(warnings: string[]) {
   const warn = (attr: string, value: string, expected: string, fallback: string) =>
     warnings.push(
       `<reconnecting-session>: invalid ${attr}=${JSON.stringify(value)} (expected ${expected}); using ${fallback}.`,
     );
-
   const number = (attr: string, value: string | null, fallback: number, min: number, max: number, integer = false) => {
     if (value === null) return fallback;
     const n = Number(value.trim());
@@ -102,6 +101,12 @@ export function parseConfig(raw: RawAttributes, base: string): ParsedConfig {
     warn(attr, value, options.join(' | '), fallback);
     return fallback;
   };
+  return { warn, number, choice };
+}
+
+export function parseConfig(raw: RawAttributes, base: string): ParsedConfig {
+  const warnings: string[] = [];
+  const { warn, number, choice } = attributeParsers(warnings);
 
   let urls: string[] = [];
   if (raw.url !== null) {

@@ -80,6 +80,14 @@ export class SessionRetryEvent extends DetailEvent<{ status: StatusDetail['statu
   }
 }
 
+/** The reload button of the expired-session notice was activated; cancel it to restore state without a reload. */
+export class SessionReloadEvent extends DetailEvent<{ reason: string | null }> {
+  static readonly type = 'session-reload';
+  constructor(detail: { reason: string | null }) {
+    super(SessionReloadEvent.type, detail, true);
+  }
+}
+
 declare global {
   interface HTMLElementEventMap {
     'session-status': SessionStatusEvent;
@@ -90,5 +98,6 @@ declare global {
     'session-new': SessionNewEvent;
     'session-recovered': SessionRecoveredEvent;
     'session-retry': SessionRetryEvent;
+    'session-reload': SessionReloadEvent;
   }
 }

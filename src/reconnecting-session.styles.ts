@@ -3,8 +3,175 @@ import { css } from 'lit';
 export const styles = css`
   :host {
     display: contents;
+    --_bg: var(--reconnecting-session-overlay-background, #ffffff);
+    --_fg: var(--reconnecting-session-overlay-color, #1f2328);
+    --_muted: var(--reconnecting-session-overlay-muted-color, #59636e);
+    --_accent: var(--reconnecting-session-accent-color, #0969da);
+    --_accent-fg: var(--reconnecting-session-accent-text-color, #ffffff);
+    --_danger: var(--reconnecting-session-danger-color, #cf222e);
+    --_success: var(--reconnecting-session-success-color, #1a7f37);
+    --_border: var(--reconnecting-session-overlay-border, 1px solid #d1d9e0);
+  }
+  @media (prefers-color-scheme: dark) {
+    :host {
+      --_bg: var(--reconnecting-session-overlay-background, #2a313c);
+      --_fg: var(--reconnecting-session-overlay-color, #f0f6fc);
+      --_muted: var(--reconnecting-session-overlay-muted-color, #b7bdc8);
+      --_accent: var(--reconnecting-session-accent-color, #4493f8);
+      --_accent-fg: var(--reconnecting-session-accent-text-color, #0d1117);
+      --_danger: var(--reconnecting-session-danger-color, #ff7b72);
+      --_success: var(--reconnecting-session-success-color, #56d364);
+      --_border: var(--reconnecting-session-overlay-border, 1px solid #3d444d);
+    }
   }
   :host([hidden]) {
     display: none;
+  }
+  .app {
+    display: contents;
+  }
+  .backdrop {
+    position: fixed;
+    inset: 0;
+    background: var(--reconnecting-session-backdrop-color, rgb(0 0 0 / 0.45));
+    z-index: var(--reconnecting-session-z-index, 2147483000);
+  }
+  .overlay {
+    position: fixed;
+    z-index: var(--reconnecting-session-z-index, 2147483000);
+    box-sizing: border-box;
+    display: flex;
+    align-items: center;
+    gap: 0.75rem;
+    max-width: min(var(--reconnecting-session-overlay-max-width, 26rem), calc(100vw - 2rem));
+    padding: var(--reconnecting-session-overlay-padding, 0.75rem 1rem);
+    border: var(--_border);
+    border-left: 4px solid var(--_accent);
+    border-radius: var(--reconnecting-session-overlay-radius, 10px);
+    background: var(--_bg);
+    color: var(--_fg);
+    box-shadow: var(--reconnecting-session-overlay-shadow, 0 8px 24px rgb(0 0 0 / 0.18));
+    font: var(--reconnecting-session-overlay-font, 500 0.9375rem/1.4 system-ui, -apple-system, 'Segoe UI', sans-serif);
+    animation: enter 160ms ease-out;
+  }
+  .overlay.failed {
+    border-left-color: var(--_danger);
+  }
+  .overlay.reconnected {
+    border-left-color: var(--_success);
+  }
+  .bottom-right {
+    right: 1rem;
+    bottom: 1rem;
+  }
+  .bottom-left {
+    left: 1rem;
+    bottom: 1rem;
+  }
+  .top-right {
+    right: 1rem;
+    top: 1rem;
+  }
+  .top-left {
+    left: 1rem;
+    top: 1rem;
+  }
+  .top,
+  .bottom,
+  .center {
+    left: 50%;
+    transform: translateX(-50%);
+  }
+  .top {
+    top: 1rem;
+  }
+  .bottom {
+    bottom: 1rem;
+  }
+  .center,
+  .overlay.modal {
+    top: 50%;
+    left: 50%;
+    right: auto;
+    bottom: auto;
+    transform: translate(-50%, -50%);
+  }
+  .body {
+    flex: 1;
+    min-width: 0;
+  }
+  p {
+    margin: 0;
+  }
+  .detail {
+    margin-top: 0.15rem;
+    color: var(--_muted);
+    font-size: 0.875em;
+    font-weight: 400;
+    overflow-wrap: anywhere;
+  }
+  [part='countdown'] {
+    font-variant-numeric: tabular-nums;
+  }
+  .actions {
+    display: flex;
+    gap: 0.5rem;
+    flex-shrink: 0;
+  }
+  button {
+    font: inherit;
+    font-size: 0.875em;
+    padding: 0.35rem 0.8rem;
+    border-radius: 6px;
+    border: var(--_border);
+    background: transparent;
+    color: inherit;
+    cursor: pointer;
+  }
+  button.primary {
+    border-color: transparent;
+    background: var(--_accent);
+    color: var(--_accent-fg);
+  }
+  button:focus-visible {
+    outline: 2px solid var(--_accent);
+    outline-offset: 2px;
+  }
+  .spinner {
+    flex-shrink: 0;
+    width: 1rem;
+    height: 1rem;
+    border-radius: 50%;
+    border: 2px solid color-mix(in srgb, var(--_accent) 25%, transparent);
+    border-top-color: var(--_accent);
+    animation: spin 0.9s linear infinite;
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    margin: -1px;
+    padding: 0;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+    border: 0;
+  }
+  @keyframes spin {
+    to {
+      transform: rotate(360deg);
+    }
+  }
+  /* Slide rather than fade: text stays at full contrast from the first frame. */
+  @keyframes enter {
+    from {
+      translate: 0 0.75rem;
+    }
+  }
+  @media (prefers-reduced-motion: reduce) {
+    .overlay,
+    .spinner {
+      animation: none;
+    }
   }
 `;

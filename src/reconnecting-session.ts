@@ -1,11 +1,16 @@
-import { LitElement, html, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import { SessionClient } from './client/session-client.js';
 import type { Payload } from './client/payload.js';
 import type { Status, StatusDetail } from './client/types.js';
 import { parseConfig, type RawAttributes } from './config.js';
+import { parseOverlayConfig, type OverlayConfig } from './overlay/overlay-config.js';
+import { msUntilNextSecond, overlayView, type OverlayView } from './overlay/overlay-state.js';
+import { DEFAULT_TEXTS, renderOverlay, type VisibleView } from './overlay/overlay-template.js';
 import {
   SessionErrorEvent,
+  SessionReloadEvent,
+  SessionRetryEvent,
   SessionFailedEvent,
   SessionMessageEvent,
   SessionNewEvent,
@@ -14,6 +19,8 @@ import {
   SessionStatusEvent,
 } from './events.js';
 import { styles } from './reconnecting-session.styles.js';
+
+const OVERLAY_PROPERTIES = ['overlay', 'position', 'gracePeriod', 'reconnectedDuration'] as const;
 
 const CONFIG_PROPERTIES = [
   'url',
@@ -47,7 +54,40 @@ const raw = (v: Setting | undefined): string | null => (v === null || v === unde
  * @fires session-resumed - session mode: the old session continued (`SessionResumedEvent`)
  * @fires session-new - session mode: a new session started, with the reason (`SessionNewEvent`)
  * @fires session-recovered - the outage report when the connection is back (`SessionRecoveredEvent`)
+ * @fires session-retry - the retry button was activated; cancelable (`SessionRetryEvent`)
+ * @fires session-reload - the reload button of the expired notice was activated; cancelable (`SessionReloadEvent`)
  * @slot - the application; the element does not change its layout
+ * @slot reconnecting - replaces the text shown while reconnecting (the countdown stays)
+ * @slot offline - replaces the text shown while the browser is offline
+ * @slot failed - replaces the text shown once automatic attempts are exhausted
+ * @slot disconnected - replaces the text shown when the connection closed and will not come back by itself
+ * @slot expired - replaces the text shown when the session could not be resumed
+ * @slot reconnected - replaces the short confirmation shown after a visible outage
+ * @csspart overlay - the notification box
+ * @csspart backdrop - the dimmed layer behind a modal notification
+ * @csspart message - the message line (holds the named slot)
+ * @csspart countdown - "Reconnecting in 4 s…"
+ * @csspart attempt - "Attempt 2 of 6"
+ * @csspart reason - the server's close reason on failure (as text)
+ * @csspart spinner - the activity indicator
+ * @csspart retry-button - "Retry now" / "Retry" / "Reconnect"
+ * @csspart reload-button - "Reload" on the expired notice
+ * @csspart dismiss-button - "Dismiss" on the expired notice
+ * @cssprop --reconnecting-session-overlay-background - notification background
+ * @cssprop --reconnecting-session-overlay-color - notification text colour
+ * @cssprop --reconnecting-session-overlay-muted-color - secondary text colour
+ * @cssprop --reconnecting-session-overlay-border - notification border
+ * @cssprop --reconnecting-session-accent-color - buttons, spinner and the accent stripe
+ * @cssprop --reconnecting-session-accent-text-color - text on accent buttons
+ * @cssprop --reconnecting-session-danger-color - accent stripe on failure
+ * @cssprop --reconnecting-session-success-color - accent stripe on reconnection
+ * @cssprop --reconnecting-session-overlay-radius - corner radius
+ * @cssprop --reconnecting-session-overlay-shadow - box shadow
+ * @cssprop --reconnecting-session-overlay-padding - inner spacing
+ * @cssprop --reconnecting-session-overlay-font - font shorthand
+ * @cssprop --reconnecting-session-overlay-max-width - maximum width
+ * @cssprop --reconnecting-session-backdrop-color - modal backdrop colour
+ * @cssprop --reconnecting-session-z-index - stacking order of the overlay
  */
 export class ReconnectingSessionElement extends LitElement {
   static override styles = styles;
@@ -76,6 +116,21 @@ export class ReconnectingSessionElement extends LitElement {
   @property({ type: Boolean }) manual = false;
   /** Keep the session in sessionStorage so a reload resumes it; the value, if any, names the storage slot. */
   @property() persist: string | null = null;
+  /** `toast` (corner notice, page stays usable), `modal` (dims and blocks the app) or `none` (events only). */
+  @property() overlay: string | null = null;
+  /** `bottom-right`, `bottom-left`, `top-right`, `top-left`, `top`, `bottom` or `center`. */
+  @property() position: string | null = null;
+  /** Drops that recover within this many ms show nothing. */
+  @property({ attribute: 'grace-period' }) gracePeriod: Setting = null;
+  /** How long the "Reconnected" confirmation stays, in ms. */
+  @property({ attribute: 'reconnected-duration' }) reconnectedDuration: Setting = null;
+  /** Plain-text messages (never HTML); slotted markup replaces them. */
+  @property({ attribute: 'reconnecting-message' }) reconnectingMessage: string | null = null;
+  @property({ attribute: 'offline-message' }) offlineMessage: string | null = null;
+  @property({ attribute: 'failed-message' }) failedMessage: string | null = null;
+  @property({ attribute: 'disconnected-message' }) disconnectedMessage: string | null = null;
+  @property({ attribute: 'expired-message' }) expiredMessage: string | null = null;
+  @property({ attribute: 'reconnected-message' }) reconnectedMessage: string | null = null;
   /** The session ID; reflected when the server assigns one. */
   @property({ attribute: 'session-id', reflect: true }) sessionId: string | null = null;
   /** Current connection status (read-only; reflected for CSS). */
@@ -87,6 +142,20 @@ export class ReconnectingSessionElement extends LitElement {
   #wantConnect = false;
   #teardownPending = false;
   #stoppedByPage = false;
+  #overlay: OverlayConfig = parseOverlayConfig({
+    overlay: null,
+    position: null,
+    gracePeriod: null,
+    reconnectedDuration: null,
+  }).config;
+  #troubleSince: number | null = null;
+  #expired = false;
+  #reconnectedUntil: number | null = null;
+  #unloading = false;
+  #view: OverlayView = 'none';
+  #outageShown = false;
+  #overlayTimer: ReturnType<typeof setTimeout> | undefined;
+  #pageSignals: AbortController | null = null;
 
   constructor() {
     super();
@@ -95,7 +164,13 @@ export class ReconnectingSessionElement extends LitElement {
       status: (d) => this.#onStatus(d),
       message: (d) => this.dispatchEvent(new SessionMessageEvent(d)),
       error: (d) => this.dispatchEvent(new SessionErrorEvent(d)),
-      session: (d) => this.dispatchEvent(d.resumed ? new SessionResumedEvent(d) : new SessionNewEvent(d)),
+      session: (d) => {
+        if (!d.resumed && d.reason !== null) {
+          this.#expired = true;
+          this.requestUpdate();
+        }
+        this.dispatchEvent(d.resumed ? new SessionResumedEvent(d) : new SessionNewEvent(d));
+      },
       recovered: (d) => this.dispatchEvent(new SessionRecoveredEvent(d)),
       sessionId: (id) => {
         this.sessionId = id;
@@ -141,6 +216,7 @@ export class ReconnectingSessionElement extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.#listenToPage();
     // A move is a disconnect and a connect in the same task: keep the socket.
     this.#teardownPending = false;
     if (!this.manual && !this.#stoppedByPage && (this.#client.status === 'idle' || this.#client.status === 'closed')) {
@@ -151,6 +227,9 @@ export class ReconnectingSessionElement extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.#pageSignals?.abort();
+    this.#pageSignals = null;
+    clearTimeout(this.#overlayTimer);
     this.#teardownPending = true;
     queueMicrotask(() => {
       if (!this.#teardownPending || this.isConnected) return;
@@ -163,13 +242,19 @@ export class ReconnectingSessionElement extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (CONFIG_PROPERTIES.some((p) => changed.has(p)) || changed.has('persist')) {
       const { config, warnings } = parseConfig(this.#rawAttributes(), this.#baseUrl());
-      for (const w of warnings) {
-        if (this.#warned.has(w)) continue;
-        this.#warned.add(w);
-        console.warn(w);
-      }
+      this.#warn(warnings);
       this.#client.configure(config);
       this.#client.persistKey = this.persist === null ? null : this.persist || config.urls[0] || 'default';
+    }
+    if (OVERLAY_PROPERTIES.some((p) => changed.has(p))) {
+      const { config, warnings } = parseOverlayConfig({
+        overlay: raw(this.overlay),
+        position: raw(this.position),
+        gracePeriod: raw(this.gracePeriod),
+        reconnectedDuration: raw(this.reconnectedDuration),
+      });
+      this.#warn(warnings);
+      this.#overlay = config;
     }
     if (changed.has('sessionId') && this.sessionId !== this.#client.sessionId) {
       this.#client.sessionId = this.sessionId;
@@ -182,12 +267,170 @@ export class ReconnectingSessionElement extends LitElement {
   }
 
   protected override render() {
-    return html`<slot></slot>`;
+    const now = Date.now();
+    const view = overlayView({
+      detail: this.#detail,
+      now,
+      troubleSince: this.#troubleSince,
+      gracePeriod: this.#overlay.gracePeriod,
+      outageShown: this.#outageShown,
+      expired: this.#expired,
+      reconnectedUntil: this.#reconnectedUntil,
+      unloading: this.#unloading,
+    });
+    const mode = this.#overlay.mode;
+    const blocking = mode === 'modal' && view !== 'none' && view !== 'reconnected';
+    this.#view = view;
+    if (view !== 'none' && view !== 'reconnected' && view !== 'expired') this.#outageShown = true;
+    this.#scheduleOverlay(view, now);
+    const announce = view === 'none' || mode === 'none' ? '' : this.#textFor(view);
+    const urgent = view === 'failed' || view === 'expired';
+    return html`
+      <div class="app" ?inert=${blocking}><slot></slot></div>
+      ${renderOverlay({
+        view,
+        mode,
+        position: this.#overlay.position,
+        detail: this.#detail,
+        now,
+        text: view === 'none' ? '' : this.#attributeText(view),
+        onRetry: () => this.#onRetryClick(),
+        onReload: () => this.#onReloadClick(),
+        onDismiss: () => {
+          this.#expired = false;
+          this.requestUpdate();
+        },
+      })}
+      ${
+        mode === 'none'
+          ? nothing
+          : html`<div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
+                ${urgent ? '' : announce}
+              </div>
+              <div class="visually-hidden" role="alert" aria-live="assertive" aria-atomic="true">
+                ${urgent ? announce : ''}
+              </div>`
+      }
+    `;
+  }
+
+  #lastFocusedView: OverlayView = 'none';
+
+  protected override updated(): void {
+    // Focus moves to the retry button when failure appears, never during ordinary retries.
+    if (this.#view === 'failed' && this.#lastFocusedView !== 'failed' && this.#overlay.mode !== 'none') {
+      this.renderRoot.querySelector<HTMLButtonElement>('[part="retry-button"]')?.focus();
+    }
+    this.#lastFocusedView = this.#view;
+  }
+
+  /** One timer wakes the overlay when the grace period ends, the countdown ticks, or the confirmation ends. */
+  #scheduleOverlay(view: OverlayView, now: number): void {
+    clearTimeout(this.#overlayTimer);
+    this.#overlayTimer = undefined;
+    if (!this.isConnected || this.#overlay.mode === 'none') return;
+    let wait: number | null = null;
+    const d = this.#detail;
+    if (
+      view === 'none' &&
+      this.#troubleSince !== null &&
+      (d?.status === 'reconnecting' || d?.status === 'connecting')
+    ) {
+      wait = this.#troubleSince + this.#overlay.gracePeriod - now;
+    } else if (view === 'reconnecting' && d?.nextAttemptAt != null) {
+      wait = msUntilNextSecond(d.nextAttemptAt, now);
+    } else if (view === 'reconnected' && this.#reconnectedUntil !== null) {
+      wait = this.#reconnectedUntil - now;
+    }
+    if (wait !== null) this.#overlayTimer = setTimeout(() => this.requestUpdate(), Math.max(0, wait));
+  }
+
+  #attributeText(view: VisibleView): string {
+    const fromAttribute = {
+      reconnecting: this.reconnectingMessage,
+      offline: this.offlineMessage,
+      failed: this.failedMessage,
+      disconnected: this.disconnectedMessage,
+      expired: this.expiredMessage,
+      reconnected: this.reconnectedMessage,
+    }[view];
+    return fromAttribute ?? DEFAULT_TEXTS[view];
+  }
+
+  /** What screen readers hear: the slotted replacement's text if there is one. */
+  #textFor(view: VisibleView): string {
+    const slotted = this.querySelector(`:scope > [slot="${view}"]`)?.textContent?.trim();
+    const text = slotted || this.#attributeText(view);
+    return view === 'reconnecting' ? `${text} Reconnecting…` : text;
+  }
+
+  #onRetryClick(): void {
+    const status = this.#client.status;
+    if (this.dispatchEvent(new SessionRetryEvent({ status }))) this.retryNow();
+  }
+
+  #onReloadClick(): void {
+    if (this.dispatchEvent(new SessionReloadEvent({ reason: null }))) location.reload();
+  }
+
+  #listenToPage(): void {
+    if (this.#pageSignals || typeof window === 'undefined') return;
+    this.#pageSignals = new AbortController();
+    const opts = { signal: this.#pageSignals.signal };
+    const leaving = () => {
+      this.#unloading = true;
+      this.requestUpdate();
+    };
+    window.addEventListener('pagehide', leaving, opts);
+    window.addEventListener(
+      'beforeunload',
+      () => {
+        leaving();
+        // If the page stays (the unload was cancelled), the overlay comes back.
+        setTimeout(() => {
+          this.#unloading = false;
+          this.requestUpdate();
+        }, 1000);
+      },
+      opts,
+    );
+    window.addEventListener(
+      'pageshow',
+      () => {
+        this.#unloading = false;
+        this.requestUpdate();
+      },
+      opts,
+    );
+  }
+
+  #warn(warnings: string[]): void {
+    for (const w of warnings) {
+      if (this.#warned.has(w)) continue;
+      this.#warned.add(w);
+      console.warn(w);
+    }
   }
 
   #onStatus(detail: StatusDetail): void {
+    const now = Date.now();
+    if (detail.status === 'open') {
+      // Confirm recovery only for an outage the person saw.
+      if (this.#outageShown) this.#reconnectedUntil = now + this.#overlay.reconnectedDuration;
+      this.#outageShown = false;
+      this.#troubleSince = null;
+    } else if (detail.status === 'reconnecting' || detail.status === 'failed') {
+      this.#troubleSince ??= now;
+    } else if (detail.status === 'connecting' && detail.previous !== 'idle' && detail.previous !== 'closed') {
+      this.#troubleSince ??= now;
+    } else if (detail.status === 'closed' && detail.cause === 'manual') {
+      this.#troubleSince = null;
+      this.#reconnectedUntil = null;
+      this.#outageShown = false;
+    }
     this.#detail = detail;
     this.status = detail.status;
+    this.requestUpdate();
     this.dispatchEvent(new SessionStatusEvent(detail));
     if (detail.status === 'failed' && detail.previous !== 'failed') this.dispatchEvent(new SessionFailedEvent(detail));
   }

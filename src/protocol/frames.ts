@@ -65,15 +65,7 @@ export interface RetryFrame {
   spreadMs: number;
 }
 
-export type Frame =
-  | HelloFrame
-  | WelcomeFrame
-  | MsgFrame
-  | AckFrame
-  | PingFrame
-  | PongFrame
-  | ErrorFrame
-  | RetryFrame;
+export type Frame = HelloFrame | WelcomeFrame | MsgFrame | AckFrame | PingFrame | PongFrame | ErrorFrame | RetryFrame;
 
 export type FrameType = Frame['t'];
 
@@ -95,8 +87,7 @@ export function encodeFrame(frame: Frame): string {
   return JSON.stringify(frame);
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isSeq = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 const isOptString = (v: unknown) => v === undefined || typeof v === 'string';
 const isOptNumber = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v));
@@ -127,7 +118,8 @@ export function decodeFrame(text: string): Frame {
       if (!isOptString(f.sid) || !isOptString(f.token)) fail('hello.sid and hello.token must be strings');
       return f as unknown as HelloFrame;
     case 'welcome':
-      if (typeof f.sid !== 'string' || typeof f.token !== 'string') fail('welcome.sid and welcome.token must be strings');
+      if (typeof f.sid !== 'string' || typeof f.token !== 'string')
+        fail('welcome.sid and welcome.token must be strings');
       if (typeof f.resumed !== 'boolean') fail('welcome.resumed must be a boolean');
       if (!isSeq(f.ack)) fail('welcome.ack must be a non-negative integer');
       if (!isDuration(f.lifetimeMs)) fail('welcome.lifetimeMs must be a duration');
@@ -136,7 +128,7 @@ export function decodeFrame(text: string): Frame {
       return f as unknown as WelcomeFrame;
     case 'msg':
       if (!isSeq(f.seq) || f.seq === 0) fail('msg.seq must be a positive integer');
-      if (('d' in f) === ('b' in f)) fail('msg needs exactly one of "d" or "b"');
+      if ('d' in f === 'b' in f) fail('msg needs exactly one of "d" or "b"');
       if ('b' in f && typeof f.b !== 'string') fail('msg.b must be a base64 string');
       return f as unknown as MsgFrame;
     case 'ack':
@@ -147,7 +139,8 @@ export function decodeFrame(text: string): Frame {
       if (!isOptNumber(f.ts)) fail(`${f.t}.ts must be a number`);
       return f as unknown as PingFrame | PongFrame;
     case 'error':
-      if (typeof f.code !== 'string' || typeof f.message !== 'string') fail('error.code and error.message must be strings');
+      if (typeof f.code !== 'string' || typeof f.message !== 'string')
+        fail('error.code and error.message must be strings');
       return f as unknown as ErrorFrame;
     case 'retry':
       if (!isDuration(f.afterMs) || !isDuration(f.spreadMs)) fail('retry.afterMs and retry.spreadMs must be durations');

@@ -1,0 +1,93 @@
+/** The overlay's markup: one view at a time, texts as text (never HTML), slots to replace each message. */
+import { html, nothing, type TemplateResult } from 'lit';
+import type { StatusDetail } from '../client/types.js';
+import type { OverlayMode, OverlayPosition } from './overlay-config.js';
+import { secondsLeft, type OverlayView } from './overlay-state.js';
+
+export type VisibleView = Exclude<OverlayView, 'none'>;
+
+export const DEFAULT_TEXTS: Record<VisibleView, string> = {
+  reconnecting: 'Connection lost.',
+  offline: 'You are offline. Waiting for the network…',
+  failed: 'Could not reconnect.',
+  disconnected: 'Disconnected from the server.',
+  expired: 'Your session has expired. Reload the page to continue.',
+  reconnected: 'Reconnected.',
+};
+
+export interface OverlayRender {
+  view: OverlayView;
+  mode: OverlayMode;
+  position: OverlayPosition;
+  detail: StatusDetail | null;
+  now: number;
+  text: string;
+  onRetry: () => void;
+  onReload: () => void;
+  onDismiss: () => void;
+}
+
+function countdown(detail: StatusDetail, now: number): TemplateResult {
+  const label =
+    detail.nextAttemptAt === null ? 'Reconnecting…' : `Reconnecting in ${secondsLeft(detail.nextAttemptAt, now)} s…`;
+  const attempt =
+    detail.attempt > 0 ? html`<span part="attempt">Attempt ${detail.attempt} of ${detail.maxAttempts}</span>` : nothing;
+  return html`<p class="detail" id="detail"><span part="countdown">${label}</span> ${attempt}</p>`;
+}
+
+function reason(detail: StatusDetail | null): TemplateResult | typeof nothing {
+  if (!detail?.reason || detail.cause === 'manual') return nothing;
+  return html`<p class="detail" id="detail" part="reason">${detail.reason}</p>`;
+}
+
+function actions(r: OverlayRender): TemplateResult | typeof nothing {
+  const retry = (label: string) =>
+    html`<button part="retry-button" class="primary" type="button" @click=${r.onRetry}>${label}</button>`;
+  switch (r.view) {
+    case 'reconnecting':
+    case 'offline':
+      return html`<div class="actions">${retry('Retry now')}</div>`;
+    case 'failed':
+      return html`<div class="actions">${retry('Retry')}</div>`;
+    case 'disconnected':
+      return html`<div class="actions">${retry('Reconnect')}</div>`;
+    case 'expired':
+      return html`<div class="actions">
+        <button part="reload-button" class="primary" type="button" @click=${r.onReload}>Reload</button>
+        <button part="dismiss-button" type="button" @click=${r.onDismiss}>Dismiss</button>
+      </div>`;
+    default:
+      return nothing;
+  }
+}
+
+export function renderOverlay(r: OverlayRender): TemplateResult | typeof nothing {
+  if (r.view === 'none' || r.mode === 'none') return nothing;
+  const modal = r.mode === 'modal' && r.view !== 'reconnected';
+  const detail =
+    r.view === 'reconnecting' && r.detail
+      ? countdown(r.detail, r.now)
+      : r.view === 'failed'
+        ? reason(r.detail)
+        : nothing;
+  const busy = r.view === 'reconnecting' && r.detail?.nextAttemptAt === null;
+  return html`
+    ${modal ? html`<div part="backdrop" class="backdrop"></div>` : nothing}
+    <div
+      part="overlay"
+      class="overlay ${r.position} ${r.view} ${modal ? 'modal' : 'toast'}"
+      role=${modal ? 'alertdialog' : nothing}
+      aria-modal=${modal ? 'true' : nothing}
+      aria-labelledby=${modal ? 'message' : nothing}
+      aria-describedby=${modal && detail !== nothing ? 'detail' : nothing}
+      aria-busy=${busy ? 'true' : nothing}
+    >
+      ${r.view === 'reconnecting' || r.view === 'offline' ? html`<span part="spinner" class="spinner" aria-hidden="true"></span>` : nothing}
+      <div class="body">
+        <p class="message" id="message" part="message"><slot name=${r.view}>${r.text}</slot></p>
+        ${detail}
+      </div>
+      ${actions(r)}
+    </div>
+  `;
+}

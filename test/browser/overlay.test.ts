@@ -1,0 +1,257 @@
+import { expect, oneEvent, waitUntil } from '@open-wc/testing';
+import sinon from 'sinon';
+import type { ReconnectingSessionElement } from '../../src/reconnecting-session.js';
+import { cleanup, mount, startServer, startSessionServer, waitForStatus } from './helpers.js';
+
+const part = (el: ReconnectingSessionElement, name: string) =>
+  el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
+const text = (el: ReconnectingSessionElement, name: string) =>
+  part(el, name)?.textContent?.replace(/\s+/g, ' ').trim() ?? null;
+/** The text a person sees for the message: the slotted replacement, or the slot's fallback. */
+function shownMessage(el: ReconnectingSessionElement): string | null {
+  const slot = part(el, 'message')?.querySelector('slot');
+  if (!slot) return null;
+  const assigned = slot.assignedNodes({ flatten: true });
+  return (assigned.length ? assigned : [...slot.childNodes])
+    .map((n) => n.textContent)
+    .join('')
+    .trim();
+}
+async function view(el: ReconnectingSessionElement, name: string, timeout = 5000) {
+  await waitUntil(() => part(el, 'overlay')?.classList.contains(name), `overlay never showed ${name}`, { timeout });
+  await el.updateComplete;
+}
+
+/** Yields to real events while sinon fakes the timers (waitUntil would use the fake ones). */
+async function realWait(check: () => boolean, what: string) {
+  const start = performance.now();
+  while (!check()) {
+    if (performance.now() - start > 5000) throw new Error(`timed out: ${what}`);
+    await new Promise<void>((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => resolve();
+      channel.port2.postMessage(0);
+    });
+  }
+}
+
+describe('<reconnecting-session> overlay', () => {
+  afterEach(cleanup);
+
+  it('shows nothing while open and the reconnecting view with a countdown and attempt after a drop', async () => {
+    const server = await startServer();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" delays="30000" jitter="0" grace-period="0"></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    expect(part(el, 'overlay')).to.equal(null);
+    await server.stop();
+    await view(el, 'reconnecting');
+    expect(shownMessage(el)).to.equal('Connection lost.');
+    expect(text(el, 'countdown')).to.match(/^Reconnecting in (30|29) s…$/);
+    expect(text(el, 'attempt')).to.equal('Attempt 1 of 6');
+    expect(text(el, 'retry-button')).to.equal('Retry now');
+    await expect(el).shadowDom.to.be.accessible();
+  });
+
+  it('ticks the countdown once a second (fake clock)', async () => {
+    const server = await startServer();
+    await server.stop();
+    const clock = sinon.useFakeTimers({ now: Date.now(), toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const el = await mount(
+        `<reconnecting-session url="${server.url}" delays="10000" jitter="0" grace-period="0"></reconnecting-session>`,
+      );
+      await realWait(() => el.statusDetail?.nextAttemptAt != null, 'attempt scheduled');
+      await el.updateComplete;
+      expect(text(el, 'countdown')).to.equal('Reconnecting in 10 s…');
+      await clock.tickAsync(1000);
+      await el.updateComplete;
+      expect(text(el, 'countdown')).to.equal('Reconnecting in 9 s…');
+      await clock.tickAsync(4500);
+      await el.updateComplete;
+      expect(text(el, 'countdown')).to.equal('Reconnecting in 5 s…');
+      el.remove();
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it('shows nothing for a drop that recovers within the grace period', async () => {
+    const server = await startServer();
+    const el = await mount(`<reconnecting-session url="${server.url}" delays="20" jitter="0"></reconnecting-session>`);
+    await waitForStatus(el, 'open');
+    let shown = false;
+    const observer = new MutationObserver(() => (shown ||= part(el, 'overlay') !== null));
+    observer.observe(el.shadowRoot!, { childList: true, subtree: true });
+    await server.drop();
+    await waitForStatus(el, 'reconnecting');
+    await waitForStatus(el, 'open');
+    await new Promise((r) => setTimeout(r, 600));
+    observer.disconnect();
+    expect(shown, 'overlay flashed').to.equal(false);
+    expect(part(el, 'overlay')).to.equal(null);
+  });
+
+  it('shows failure at once with a focused retry button, then reconnects and confirms', async () => {
+    const server = await startServer();
+    await server.stop();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" delays="10" max-attempts="1" jitter="0" reconnected-duration="300"></reconnecting-session>`,
+    );
+    await view(el, 'failed');
+    expect(shownMessage(el)).to.equal('Could not reconnect.');
+    const button = part(el, 'retry-button') as HTMLButtonElement;
+    expect(button.tagName).to.equal('BUTTON');
+    expect(el.shadowRoot!.activeElement).to.equal(button);
+    expect(el.shadowRoot!.querySelector('[role="alert"]')!.textContent!.trim()).to.equal('Could not reconnect.');
+    await expect(el).shadowDom.to.be.accessible();
+    await server.restart();
+    const retried = oneEvent(el, 'session-retry');
+    button.click();
+    expect((await retried).cancelable).to.equal(true);
+    await waitForStatus(el, 'open');
+    await view(el, 'reconnected');
+    expect(shownMessage(el)).to.equal('Reconnected.');
+    await expect(el).shadowDom.to.be.accessible();
+    await waitUntil(() => part(el, 'overlay') === null, 'confirmation did not go away');
+  });
+
+  it('lets the page veto the retry button', async () => {
+    const server = await startServer();
+    await server.stop();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" delays="10" max-attempts="1" jitter="0"></reconnecting-session>`,
+    );
+    await view(el, 'failed');
+    await server.restart();
+    el.addEventListener('session-retry', (e) => e.preventDefault());
+    part(el, 'retry-button')!.click();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(el.status).to.equal('failed');
+  });
+
+  it('renders attribute texts and server reasons as text, never HTML', async () => {
+    const server = await startServer();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" failed-message="&lt;b&gt;gone&lt;/b&gt;&lt;img src=x onerror=alert(1)&gt;"></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    await server.close(1008, '<i>policy</i>');
+    await view(el, 'failed');
+    expect(shownMessage(el)).to.equal('<b>gone</b><img src=x onerror=alert(1)>');
+    expect(text(el, 'reason')).to.equal('<i>policy</i>');
+    expect(el.shadowRoot!.querySelector('b, i, img')).to.equal(null);
+  });
+
+  it('uses slotted markup in place of the default text', async () => {
+    const server = await startServer();
+    await server.stop();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" delays="10" max-attempts="1" jitter="0"><main>app</main><span slot="failed">We lost the <em>server</em>.</span></reconnecting-session>`,
+    );
+    await view(el, 'failed');
+    expect(shownMessage(el)).to.equal('We lost the server.');
+    expect(el.shadowRoot!.querySelector('[role="alert"]')!.textContent!.trim()).to.equal('We lost the server.');
+  });
+
+  it('shows the offline view while paused for the network', async () => {
+    const server = await startServer();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" grace-period="0" delays="5000"></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    const descriptor = Object.getOwnPropertyDescriptor(Navigator.prototype, 'onLine')!;
+    Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
+    try {
+      await server.stop();
+      await view(el, 'offline');
+      expect(shownMessage(el)).to.equal('You are offline. Waiting for the network…');
+      expect(el.statusDetail!.cause).to.equal('offline');
+      await expect(el).shadowDom.to.be.accessible();
+    } finally {
+      Object.defineProperty(navigator, 'onLine', descriptor);
+      delete (navigator as { onLine?: boolean }).onLine;
+    }
+  });
+
+  it('shows the disconnected view when reconnect is off', async () => {
+    const server = await startServer();
+    const el = await mount(`<reconnecting-session url="${server.url}" reconnect="off"></reconnecting-session>`);
+    await waitForStatus(el, 'open');
+    await server.drop();
+    await view(el, 'disconnected');
+    expect(text(el, 'retry-button')).to.equal('Reconnect');
+    await expect(el).shadowDom.to.be.accessible();
+  });
+
+  it('shows the expired view with a cancelable reload when a session cannot be resumed', async () => {
+    const server = await startSessionServer();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" protocol="session" delays="20" jitter="0"></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    await server.crash();
+    await view(el, 'expired');
+    expect(shownMessage(el)).to.equal('Your session has expired. Reload the page to continue.');
+    await expect(el).shadowDom.to.be.accessible();
+    el.addEventListener('session-reload', (e) => e.preventDefault());
+    const reload = oneEvent(el, 'session-reload');
+    part(el, 'reload-button')!.click();
+    await reload;
+    part(el, 'dismiss-button')!.click();
+    await el.updateComplete;
+    expect(part(el, 'overlay')).to.equal(null);
+  });
+
+  it('modal mode blocks the app while toast mode leaves it usable', async () => {
+    for (const mode of ['modal', 'toast']) {
+      const server = await startServer();
+      await server.stop();
+      const el = await mount(
+        `<reconnecting-session url="${server.url}" overlay="${mode}" delays="10" max-attempts="1" jitter="0"><button id="app-${mode}">app</button></reconnecting-session>`,
+      );
+      await view(el, 'failed');
+      const app = el.querySelector<HTMLButtonElement>(`#app-${mode}`)!;
+      app.focus();
+      const blocked = document.activeElement !== app;
+      expect(blocked, `${mode} blocks the app`).to.equal(mode === 'modal');
+      expect(part(el, 'backdrop') !== null).to.equal(mode === 'modal');
+      if (mode === 'modal') {
+        expect(part(el, 'overlay')!.getAttribute('role')).to.equal('alertdialog');
+        expect(part(el, 'overlay')!.getAttribute('aria-modal')).to.equal('true');
+      }
+      await expect(el).shadowDom.to.be.accessible();
+    }
+  });
+
+  it('renders nothing with overlay="none"', async () => {
+    const server = await startServer();
+    await server.stop();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" overlay="none" delays="10" max-attempts="1" jitter="0"></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'failed');
+    await el.updateComplete;
+    expect(part(el, 'overlay')).to.equal(null);
+    expect(el.shadowRoot!.querySelector('[role]')).to.equal(null);
+  });
+
+  it('shows nothing when the connection drops because the page is unloading', async () => {
+    const server = await startServer();
+    const el = await mount(`<reconnecting-session url="${server.url}" grace-period="0"></reconnecting-session>`);
+    await waitForStatus(el, 'open');
+    window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
+    await server.drop();
+    await new Promise((r) => setTimeout(r, 300));
+    await el.updateComplete;
+    expect(part(el, 'overlay')).to.equal(null);
+    expect(el.shadowRoot!.querySelector('[role="status"]')!.textContent!.trim()).to.equal('');
+    window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: false }));
+  });
+
+  it('does not change the layout of the app it wraps', async () => {
+    const el = await mount(`<reconnecting-session manual><p id="p">x</p></reconnecting-session>`);
+    expect(getComputedStyle(el).display).to.equal('contents');
+  });
+});

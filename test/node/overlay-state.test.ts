@@ -1,0 +1,106 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { StatusDetail } from '../../src/client/types.js';
+import { msUntilNextSecond, overlayView, secondsLeft, type OverlayInput } from '../../src/overlay/overlay-state.js';
+import { parseOverlayConfig } from '../../src/overlay/overlay-config.js';
+
+const detail = (patch: Partial<StatusDetail>): StatusDetail => ({
+  status: 'reconnecting',
+  previous: 'open',
+  attempt: 1,
+  maxAttempts: 6,
+  delayMs: 1000,
+  nextAttemptAt: 11_000,
+  cause: 'network',
+  code: 1006,
+  reason: '',
+  url: 'ws://x/',
+  ...patch,
+});
+const base: OverlayInput = {
+  detail: detail({}),
+  now: 10_000,
+  troubleSince: 10_000,
+  gracePeriod: 500,
+  outageShown: false,
+  expired: false,
+  reconnectedUntil: null,
+  unloading: false,
+};
+
+describe('overlayView', () => {
+  it('shows nothing during the grace period, then the reconnecting view', () => {
+    assert.equal(overlayView(base), 'none');
+    assert.equal(overlayView({ ...base, now: 10_499 }), 'none');
+    assert.equal(overlayView({ ...base, now: 10_500 }), 'reconnecting');
+  });
+
+  it('keeps showing an outage already on screen (a retry after failure does not hide it)', () => {
+    const retrying = { ...base, detail: detail({ status: 'connecting', attempt: 0, nextAttemptAt: null }) };
+    assert.equal(overlayView(retrying), 'none');
+    assert.equal(overlayView({ ...retrying, outageShown: true }), 'reconnecting');
+  });
+
+  it('shows failure at once, whatever the grace period', () => {
+    assert.equal(overlayView({ ...base, detail: detail({ status: 'failed' }), gracePeriod: 60_000 }), 'failed');
+  });
+
+  it('shows the offline view when paused for the network', () => {
+    assert.equal(
+      overlayView({ ...base, now: 20_000, detail: detail({ cause: 'offline', nextAttemptAt: null }) }),
+      'offline',
+    );
+  });
+
+  it('shows disconnected for a drop with reconnect off, but not after disconnect()', () => {
+    assert.equal(overlayView({ ...base, detail: detail({ status: 'closed', cause: 'network' }) }), 'disconnected');
+    assert.equal(overlayView({ ...base, detail: detail({ status: 'closed', cause: 'manual' }) }), 'none');
+  });
+
+  it('shows the reconnected confirmation only until it times out', () => {
+    const open = { ...base, detail: detail({ status: 'open', cause: null }), troubleSince: null };
+    assert.equal(overlayView({ ...open, reconnectedUntil: 12_000 }), 'reconnected');
+    assert.equal(overlayView({ ...open, reconnectedUntil: 12_000, now: 12_000 }), 'none');
+    assert.equal(overlayView(open), 'none');
+  });
+
+  it('puts an expired session above everything and shows nothing while unloading', () => {
+    assert.equal(overlayView({ ...base, expired: true, detail: detail({ status: 'open' }) }), 'expired');
+    assert.equal(overlayView({ ...base, now: 99_000, unloading: true }), 'none');
+    assert.equal(overlayView({ ...base, detail: detail({ status: 'failed' }), unloading: true }), 'none');
+  });
+});
+
+describe('countdown arithmetic', () => {
+  it('rounds seconds up and ticks on second boundaries', () => {
+    assert.deepEqual(
+      [secondsLeft(5000, 1000), secondsLeft(5000, 1001), secondsLeft(5000, 4999), secondsLeft(5000, 6000)],
+      [4, 4, 1, 0],
+    );
+    assert.deepEqual(
+      [msUntilNextSecond(5000, 1000), msUntilNextSecond(5000, 1300), msUntilNextSecond(5000, 5000)],
+      [1000, 700, 0],
+    );
+  });
+});
+
+describe('parseOverlayConfig', () => {
+  it('has defaults and warns on invalid values', () => {
+    const ok = parseOverlayConfig({ overlay: null, position: null, gracePeriod: null, reconnectedDuration: null });
+    assert.deepEqual(ok.config, {
+      mode: 'toast',
+      position: 'bottom-right',
+      gracePeriod: 500,
+      reconnectedDuration: 2000,
+    });
+    const bad = parseOverlayConfig({
+      overlay: 'popup',
+      position: 'middle',
+      gracePeriod: '-1',
+      reconnectedDuration: 'x',
+    });
+    assert.deepEqual(bad.config, ok.config);
+    assert.equal(bad.warnings.length, 4);
+    assert.ok(bad.warnings[0]!.includes('overlay="popup"'));
+  });
+});
