@@ -1,63 +1,95 @@
-// Wires the demo page: creates the element for the demo server and logs what it reports.
+// Wires the demo page to the element and the demo server's controls.
+const el = document.querySelector('reconnecting-session');
 const config = await (await fetch('/config.json')).json();
-const el = document.createElement('reconnecting-session');
-el.setAttribute('url', config.url);
-el.setAttribute('protocol', config.protocol);
-document.body.prepend(el);
-el.append(document.querySelector('main'));
+el.url = config.url;
+el.protocol = config.protocol;
+el.connect();
+setInterval(() => refresh(), 500);
 
-const log = document.querySelector('#log');
+const $ = (selector) => document.querySelector(selector);
 const line = (text) => {
   const li = document.createElement('li');
   li.textContent = `${new Date().toLocaleTimeString()}  ${text}`;
-  log.prepend(li);
-  while (log.children.length > 200) log.lastChild.remove();
+  $('#log').prepend(li);
+  while ($('#log').children.length > 200) $('#log').lastChild.remove();
+};
+const refresh = () => {
+  $('#queued').textContent = String(el.queued);
+  $('#sid').textContent = el.sessionId ? `${el.sessionId.slice(0, 8)}…` : '–';
 };
 
 el.addEventListener('session-status', (e) => {
   const d = e.detail;
-  document.querySelector('#status').textContent = d.status;
+  $('#status').textContent = d.status;
   const parts = [];
   if (d.attempt) parts.push(`attempt ${d.attempt} of ${d.maxAttempts}`);
   if (d.delayMs !== null) parts.push(`next in ${(d.delayMs / 1000).toFixed(1)} s`);
-  if (d.cause) parts.push(`cause: ${d.cause}`);
-  document.querySelector('#detail').textContent = parts.join(', ');
-  line(`status ${d.previous} → ${d.status}${parts.length ? ` (${parts.join(', ')})` : ''}`);
+  if (d.cause) parts.push(`cause: ${d.cause}${d.code ? ` (${d.code})` : ''}`);
+  $('#detail').textContent = parts.length ? `(${parts.join(', ')})` : '';
+  line(`status ${d.previous} → ${d.status} ${$('#detail').textContent}`);
+  refresh();
 });
 el.addEventListener('session-message', (e) => {
-  const text = typeof e.detail.data === 'string' ? e.detail.data : JSON.stringify(e.detail.data);
-  if (!text.includes('"tick"')) line(`received ${text}`);
-  else document.title = `tick ${JSON.parse(text).tick} · reconnecting-session demo`;
+  const data = e.detail.data;
+  if (data && typeof data === 'object' && 'tick' in data) {
+    $('#tick').textContent = String(data.tick);
+    return;
+  }
+  line(`received #${e.detail.seq}: ${JSON.stringify(data)}`);
+  refresh();
 });
-el.addEventListener('session-recovered', (e) => line(`recovered after ${(e.detail.outageMs / 1000).toFixed(1)} s, ${e.detail.attempts} attempt(s), cause ${e.detail.cause}`));
+el.addEventListener('session-new', (e) =>
+  line(
+    `new session ${e.detail.sessionId.slice(0, 8)}…${e.detail.reason ? ` (old one: ${e.detail.reason}, ${e.detail.carriedOver} message(s) carried over)` : ''}`,
+  ),
+);
+el.addEventListener('session-resumed', (e) =>
+  line(
+    `resumed after ${(e.detail.outageMs / 1000).toFixed(1)} s: ${e.detail.replayedToServer} sent again, ${e.detail.replayedFromServer ?? '?'} replayed to us`,
+  ),
+);
+el.addEventListener('session-recovered', (e) =>
+  line(
+    `outage report: ${(e.detail.outageMs / 1000).toFixed(1)} s, cause ${e.detail.cause}, ${e.detail.attempts} attempt(s)`,
+  ),
+);
 el.addEventListener('session-error', (e) => line(`error (${e.detail.kind}): ${e.detail.message}`));
+el.addEventListener('session-reload', () => line('reload requested'));
 
-for (const action of ['drop', 'stop', 'start', 'restart']) {
-  document.querySelector(`#${action}`).addEventListener('click', async () => {
+for (const action of ['drop', 'stop', 'start', 'restart', 'drain']) {
+  $(`#${action}`).addEventListener('click', async () => {
     const res = await fetch(`/control/${action}`, { method: 'POST' });
     line(`server ${action}: ${await res.text()}`);
   });
 }
 
-// Offline cannot be forced from a page; dispatching the events shows how the element reacts.
+// A page cannot switch the network off; overriding navigator.onLine and firing the events shows
+// exactly what the element does when the browser reports it.
 let forcedOffline = false;
 Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => !forcedOffline });
-document.querySelector('#offline').addEventListener('click', () => {
+$('#offline').addEventListener('click', () => {
   forcedOffline = true;
   window.dispatchEvent(new Event('offline'));
-  line('simulated offline');
+  line('browser reports offline');
 });
-document.querySelector('#online').addEventListener('click', () => {
+$('#online').addEventListener('click', () => {
   forcedOffline = false;
   window.dispatchEvent(new Event('online'));
-  line('simulated online');
+  line('browser reports online');
 });
 
-document.querySelector('#form').addEventListener('submit', (e) => {
+$('#mode').addEventListener('change', (e) => el.setAttribute('overlay', e.target.value));
+$('#custom').addEventListener('change', (e) => {
+  if (e.target.checked) el.append($('#custom-messages').content.cloneNode(true));
+  else for (const node of el.querySelectorAll(':scope > [slot]')) node.remove();
+});
+
+$('#form').addEventListener('submit', (e) => {
   e.preventDefault();
-  const input = document.querySelector('#text');
+  const input = $('#text');
   if (!input.value) return;
-  el.send(input.value);
-  line(`sent ${input.value}${el.status === 'open' ? '' : ' (queued)'}`);
+  el.send({ chat: input.value });
+  line(`sent ${JSON.stringify(input.value)}${el.status === 'open' ? '' : ' (queued)'}`);
   input.value = '';
+  refresh();
 });

@@ -195,6 +195,8 @@ export class ReconnectingSessionElement extends LitElement {
 
   connect(): void {
     this.#stoppedByPage = false;
+    // Settings set just before (el.url = …; el.connect()) have not been through an update yet.
+    this.#applyConfig();
     this.#client.connect();
   }
 
@@ -206,6 +208,7 @@ export class ReconnectingSessionElement extends LitElement {
 
   retryNow(): void {
     this.#stoppedByPage = false;
+    this.#applyConfig();
     this.#client.retryNow();
   }
 
@@ -240,12 +243,7 @@ export class ReconnectingSessionElement extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (CONFIG_PROPERTIES.some((p) => changed.has(p)) || changed.has('persist')) {
-      const { config, warnings } = parseConfig(this.#rawAttributes(), this.#baseUrl());
-      this.#warn(warnings);
-      this.#client.configure(config);
-      this.#client.persistKey = this.persist === null ? null : this.persist || config.urls[0] || 'default';
-    }
+    if (CONFIG_PROPERTIES.some((p) => changed.has(p)) || changed.has('persist')) this.#applyConfig();
     if (OVERLAY_PROPERTIES.some((p) => changed.has(p))) {
       const { config, warnings } = parseOverlayConfig({
         overlay: raw(this.overlay),
@@ -402,6 +400,13 @@ export class ReconnectingSessionElement extends LitElement {
       },
       opts,
     );
+  }
+
+  #applyConfig(): void {
+    const { config, warnings } = parseConfig(this.#rawAttributes(), this.#baseUrl());
+    this.#warn(warnings);
+    this.#client.configure(config);
+    this.#client.persistKey = this.persist === null ? null : this.persist || config.urls[0] || 'default';
   }
 
   #warn(warnings: string[]): void {

@@ -122,6 +122,7 @@ export class SessionClient {
     const sizeChanged = config.maxQueue !== this.#config.maxQueue;
     this.#config = config;
     if (sizeChanged && this.#outbox.size === 0) this.#outbox = new Outbox(config.maxQueue, config.maxQueueBytes);
+    if (urlsChanged && this.#status === 'failed' && this.#cause === 'no-url') return this.#startCycle();
     if ((urlsChanged || modeChanged) && this.#isActive()) {
       this.#urlIndex = 0;
       this.#dropSocket(CloseCode.normal, 'configuration changed');
