@@ -247,6 +247,14 @@ describe('<reconnecting-session> plain mode', () => {
     expect(el.statusDetail!.cause).to.equal('network');
   });
 
+  it('connect() right after setting url uses that url', async () => {
+    const server = await startServer();
+    const el = await mount(`<reconnecting-session manual></reconnecting-session>`);
+    el.url = server.url;
+    el.connect();
+    await waitForStatus(el, 'open');
+  });
+
   it('does not connect while manual until connect()', async () => {
     const server = await startServer();
     const el = await mount(`<reconnecting-session url="${server.url}" manual></reconnecting-session>`);

@@ -3,7 +3,7 @@ import { SessionClient } from '../../src/client/session-client.js';
 import type { RecoveredDetail, StatusDetail } from '../../src/client/types.js';
 import { parseConfig, type RawAttributes } from '../../src/config.js';
 import { FakeClock } from './fake-clock.js';
-import { cleanup, startServer } from './helpers.js';
+import { cleanup, startServer, startSessionServer } from './helpers.js';
 
 const none: RawAttributes = {
   url: null,
@@ -58,6 +58,26 @@ describe('network and page signals', () => {
     clock.document.dispatchEvent(new Event('resume'));
     await waitUntil(() => c.status === 'open', 'resume did not reconnect');
     expect((await server.stats()).connections).to.equal(2);
+    c.dispose();
+  });
+
+  it('checks a socket that claims to be open with a quick ping when the page becomes visible', async () => {
+    const server = await startSessionServer();
+    const clock = new FakeClock();
+    const { c, statuses } = client(server.url, clock, { protocol: 'session', delays: '100', jitter: '0' });
+    c.connect();
+    await waitUntil(() => c.status === 'open');
+    // A healthy socket answers: nothing happens.
+    clock.document.dispatchEvent(new Event('visibilitychange'));
+    await waitUntil(() => !clock.pending().includes(3000), 'pong never came');
+    expect(c.status).to.equal('open');
+    // A dead one (the laptop slept, the NAT forgot us) does not: reconnect after 3 s, not after the 25 s heartbeat.
+    await server.stall();
+    clock.document.dispatchEvent(new Event('visibilitychange'));
+    expect(clock.pending()).to.include(3000);
+    clock.tick(3000);
+    expect(last(statuses).status).to.equal('reconnecting');
+    expect(last(statuses).cause).to.equal('heartbeat');
     c.dispose();
   });
 
