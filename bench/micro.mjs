@@ -10,30 +10,39 @@ function time(fn, iterations) {
   return performance.now() - start;
 }
 
-/** Median of several rounds, to damp a noisy machine. */
-function median(fn, iterations, rounds = 7) {
-  const t = Array.from({ length: rounds }, () => time(fn, iterations)).sort((a, b) => a - b);
-  return t[Math.floor(rounds / 2)];
+/** Medians of several rounds, ours and the baseline interleaved so both see the same machine state. */
+function pair(ours, baseline, iterations, rounds = 7) {
+  const a = [];
+  const b = [];
+  for (let i = 0; i < rounds; i++) {
+    a.push(time(ours, iterations));
+    b.push(time(baseline, iterations));
+  }
+  const mid = (xs) => xs.sort((x, y) => x - y)[Math.floor(rounds / 2)];
+  return [mid(a), mid(b)];
 }
 
 export function microBenchmarks() {
   const n = 200_000;
   const rows = [];
 
-  const outbox = median((k) => {
-    const box = new Outbox(Infinity);
-    for (let i = 0; i < k; i++) {
-      box.push(i, 8);
-      if (i % 16 === 15) box.ack(i - 4);
-    }
-  }, n);
-  const array = median((k) => {
-    const q = [];
-    for (let i = 0; i < k; i++) {
-      q.push(i);
-      if (i % 16 === 15) q.splice(0, q.length - 4);
-    }
-  }, n);
+  const [outbox, array] = pair(
+    (k) => {
+      const box = new Outbox(Infinity);
+      for (let i = 0; i < k; i++) {
+        box.push(i, 8);
+        if (i % 16 === 15) box.ack(i - 4);
+      }
+    },
+    (k) => {
+      const q = [];
+      for (let i = 0; i < k; i++) {
+        q.push(i);
+        if (i % 16 === 15) q.splice(0, q.length - 4);
+      }
+    },
+    n,
+  );
   rows.push({
     case: 'outbox push + batched ack',
     ours: outbox,
@@ -42,12 +51,15 @@ export function microBenchmarks() {
   });
 
   const text = encodeFrame({ t: 'msg', seq: 123456, d: { user: 'ada', text: 'hello world', n: [1, 2, 3] } });
-  const decode = median((k) => {
-    for (let i = 0; i < k; i++) decodeFrame(text);
-  }, n);
-  const parse = median((k) => {
-    for (let i = 0; i < k; i++) JSON.parse(text);
-  }, n);
+  const [decode, parse] = pair(
+    (k) => {
+      for (let i = 0; i < k; i++) decodeFrame(text);
+    },
+    (k) => {
+      for (let i = 0; i < k; i++) JSON.parse(text);
+    },
+    n,
+  );
   rows.push({ case: 'decode + validate a msg frame', ours: decode, baseline: parse, baselineName: 'JSON.parse only' });
 
   return rows.map((r) => ({

@@ -3,6 +3,7 @@ export const CloseCode = {
   normal: 1000,
   goingAway: 1001,
   protocolError: 1002,
+  unsupportedData: 1003,
   invalidData: 1007,
   policy: 1008,
   tooBig: 1009,
@@ -22,6 +23,7 @@ export function isFatalCloseCode(code: number): boolean {
     code === CloseCode.unauthorized ||
     code === CloseCode.forbidden ||
     code === CloseCode.protocolError ||
+    code === CloseCode.unsupportedData ||
     code === CloseCode.invalidData ||
     code === CloseCode.tooBig
   );

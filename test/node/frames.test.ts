@@ -85,7 +85,15 @@ describe('frames', () => {
 
 describe('close codes', () => {
   it('treats policy, auth and rejected-frame codes as fatal, and restarts as not', () => {
-    assert.deepEqual([1008, 4401, 4403, 1002, 1007, 1009].map(isFatalCloseCode), [true, true, true, true, true, true]);
+    assert.deepEqual([1008, 4401, 4403, 1002, 1003, 1007, 1009].map(isFatalCloseCode), [
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
     assert.deepEqual([1000, 1001, 1006, 1011, 1012, 1013, 4000].map(isFatalCloseCode), [
       false,
       false,
