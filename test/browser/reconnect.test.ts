@@ -1,5 +1,6 @@
 import { aTimeout, expect, oneEvent, waitUntil } from '@open-wc/testing';
 import type { SessionMessageEvent, SessionStatusEvent } from '../../src/events.js';
+import { executeServerCommand } from '@web/test-runner-commands';
 import { collect, cleanup, mount, startServer, waitForStatus } from './helpers.js';
 
 const FAST = 'delays="40" max-attempts="50" jitter="0"';
@@ -245,6 +246,19 @@ describe('<reconnecting-session> plain mode', () => {
     await server.drop();
     await waitForStatus(el, 'closed');
     expect(el.statusDetail!.cause).to.equal('network');
+  });
+
+  it('gives up on an attempt that never opens after connect-timeout and tries the next', async () => {
+    const { url } = await executeServerCommand<{ url: string }, object>('blackhole', { ms: 10000 });
+    const live = await startServer();
+    const el = await mount(
+      `<reconnecting-session url="${url} ${live.url}" connect-timeout="300" delays="10" jitter="0"></reconnecting-session>`,
+    );
+    const statuses = collect<SessionStatusEvent>(el, 'session-status');
+    await waitForStatus(el, 'open');
+    const waited = statuses.find((e) => e.detail.nextAttemptAt !== null)!.detail;
+    expect([waited.cause, waited.attempt]).to.deep.equal(['timeout', 1]);
+    expect(el.statusDetail!.url).to.equal(live.url);
   });
 
   it('connect() right after setting url uses that url', async () => {

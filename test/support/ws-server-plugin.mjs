@@ -1,6 +1,7 @@
 // web-test-runner plugin: real WebSocket servers on 127.0.0.1 that browser tests steer through
 // `executeServerCommand('ws', {...})`. Each test starts its own server, so test files can run in parallel.
 import { createServer } from 'node:http';
+import { createServer as createTcpServer } from 'node:net';
 import { WebSocketServer } from 'ws';
 
 const servers = new Map();
@@ -242,10 +243,35 @@ const actions = {
   },
 };
 
+/** A TCP server that accepts connections and never answers: an attempt that hangs in CONNECTING. */
+const blackholes = new Set();
+async function startBlackhole() {
+  const sockets = new Set();
+  const server = createTcpServer((s) => {
+    sockets.add(s);
+    s.on('error', () => {});
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const entry = { server, sockets };
+  blackholes.add(entry);
+  return entry;
+}
+async function stopBlackhole(entry) {
+  for (const s of entry.sockets) s.destroy();
+  await new Promise((resolve) => entry.server.close(() => resolve()));
+  blackholes.delete(entry);
+}
+
 export function wsServerPlugin() {
   return {
     name: 'ws-test-servers',
     async executeCommand({ command, payload }) {
+      if (command === 'blackhole') {
+        const entry = await startBlackhole();
+        // Closed by itself, so a test cannot leave it behind.
+        setTimeout(() => void stopBlackhole(entry), payload?.ms ?? 30000).unref();
+        return { url: `ws://127.0.0.1:${entry.server.address().port}/` };
+      }
       if (command !== 'ws') return undefined;
       const action = actions[payload?.action];
       if (!action) throw new Error(`unknown ws action ${payload?.action}`);
@@ -262,6 +288,7 @@ export function wsServerPlugin() {
         }),
       );
       servers.clear();
+      await Promise.all([...blackholes].map(stopBlackhole));
     },
   };
 }
