@@ -413,9 +413,10 @@ export class SessionClient {
           },
     );
     if (this.#ws !== ws) return;
-    this.#becameOpen(ws, f.resumed);
+    // Unacknowledged messages go first: a send() from an 'open' listener must follow them, not overtake them.
     for (const entry of this.#outbox.entries()) ws.send(encodeFrame(msgFrame(entry.seq, entry.data)));
     this.#persist();
+    this.#becameOpen(ws, f.resumed);
   }
 
   #scheduleAck(ws: WebSocket): void {
@@ -499,7 +500,7 @@ export class SessionClient {
     if (code !== null && isFatalCloseCode(code)) {
       return this.#fail(code === CloseCode.policy || code >= 4000 ? 'policy' : 'protocol', code, reason);
     }
-    if (code === CloseCode.sessionClosed) {
+    if (code === CloseCode.sessionClosed || code === CloseCode.replaced) {
       this.#outageStart = null;
       this.#removeSignals();
       return this.#setStatus('closed', { cause, code, reason });

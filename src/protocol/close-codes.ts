@@ -14,6 +14,8 @@ export const CloseCode = {
   forbidden: 4403,
   /** The session was closed by the application on the server: do not resume it. */
   sessionClosed: 4000,
+  /** Another socket (a duplicated tab, a second window) took over the session: do not fight for it. */
+  replaced: 4001,
 } as const;
 
 /** Codes after which reconnecting cannot help: the client goes to `failed` at once. */

@@ -168,7 +168,7 @@ export class Session extends EventEmitter<SessionEvents> {
   attach(ws: WebSocket, clientAck: number): string[] {
     const old = this.#ws;
     this.#ws = ws;
-    if (old && old !== ws && old.readyState <= 1) old.close(4001, 'replaced by a newer connection');
+    if (old && old !== ws && old.readyState <= 1) old.close(CloseCode.replaced, 'replaced by a newer connection');
     this.#buffer.ack(clientAck);
     this.emit('attach');
     return this.#buffer.since(clientAck);

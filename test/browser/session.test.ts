@@ -61,6 +61,50 @@ describe('<reconnecting-session> session mode against the real SessionServer', (
     expect(el.queued, 'everything acknowledged').to.equal(0);
   });
 
+  it('sends what was unacknowledged before anything sent from an open listener', async () => {
+    const server = await startSessionServer({}, { echo: false });
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" protocol="session" delays="400" jitter="0"></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    await server.stall();
+    el.send('one');
+    el.send('two');
+    await server.drop();
+    await waitForStatus(el, 'reconnecting');
+    let sent = false;
+    el.addEventListener('session-status', (e) => {
+      if (e.detail.status !== 'open' || sent) return;
+      sent = true;
+      el.send('from-open-listener');
+    });
+    await waitUntil(async () => (await server.sessions())[0]!.received.length === 3, 'messages missing');
+    expect((await server.sessions())[0]!.received).to.deep.equal(['one', 'two', 'from-open-listener']);
+    expect(el.status).to.equal('open');
+  });
+
+  it('gives way (closed, 4001) when another tab takes the session over, instead of fighting for it', async () => {
+    const server = await startSessionServer();
+    const key = `dup-${Math.random()}`;
+    const first = await mount(
+      `<reconnecting-session url="${server.url}" ${FAST} persist="${key}"></reconnecting-session>`,
+    );
+    await waitForStatus(first, 'open');
+    // A duplicated tab starts with a copy of sessionStorage; here the second element reads the same slot.
+    window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
+    window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: false }));
+    const second = await mount(
+      `<reconnecting-session url="${server.url}" ${FAST} persist="${key}"></reconnecting-session>`,
+    );
+    await oneEvent(second, 'session-resumed');
+    await waitForStatus(first, 'closed');
+    expect([first.statusDetail!.code, first.statusDetail!.cause]).to.deep.equal([4001, 'server-close']);
+    await aTimeout(200);
+    expect(second.status).to.equal('open');
+    expect((await server.sessions()).filter((s) => s.connected)).to.have.length(1);
+    sessionStorage.removeItem(`reconnecting-session:${key}`);
+  });
+
   it('starts a new session with reason "expired" after the unused session lifetime', async () => {
     const server = await startSessionServer({ unusedSessionLifetimeMs: 200, checkUnusedSessionsMs: 50 });
     const el = await mount(`<reconnecting-session url="${server.url}" ${FAST}></reconnecting-session>`);
