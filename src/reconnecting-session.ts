@@ -154,6 +154,7 @@ export class ReconnectingSessionElement extends LitElement {
   #unloading = false;
   #view: OverlayView = 'none';
   #outageShown = false;
+  #lastFocusedView: OverlayView = 'none';
   #overlayTimer: ReturnType<typeof setTimeout> | undefined;
   #pageSignals: AbortController | null = null;
 
@@ -311,8 +312,6 @@ export class ReconnectingSessionElement extends LitElement {
       }
     `;
   }
-
-  #lastFocusedView: OverlayView = 'none';
 
   protected override updated(): void {
     // Focus moves to the retry button when failure appears, never during ordinary retries.

@@ -18,8 +18,9 @@ export class Outbox<T> {
   #head = 0;
   #bytes = 0;
   #lastSeq = 0;
-  readonly maxMessages: number;
-  readonly maxBytes: number;
+  /** Bounds may change at any time; entries already queued are kept. */
+  maxMessages: number;
+  maxBytes: number;
 
   constructor(maxMessages: number, maxBytes = Infinity) {
     this.maxMessages = maxMessages;

@@ -55,7 +55,7 @@ export class SessionClient {
   #pongTimer: number | undefined;
   #ackTimer: number | undefined;
 
-  #outbox: Outbox<WirePayload>;
+  readonly #outbox: Outbox<WirePayload>;
   #sid: string | null = null;
   #token: string | null = null;
   #inSeq = 0;
@@ -119,9 +119,10 @@ export class SessionClient {
   configure(config: ClientConfig): void {
     const urlsChanged = config.urls.join(' ') !== this.#config.urls.join(' ');
     const modeChanged = config.protocol !== this.#config.protocol;
-    const sizeChanged = config.maxQueue !== this.#config.maxQueue;
     this.#config = config;
-    if (sizeChanged && this.#outbox.size === 0) this.#outbox = new Outbox(config.maxQueue, config.maxQueueBytes);
+    // Same outbox, new bounds: a new one would restart the sequence numbers mid-session.
+    this.#outbox.maxMessages = config.maxQueue;
+    this.#outbox.maxBytes = config.maxQueueBytes;
     if (urlsChanged && this.#status === 'failed' && this.#cause === 'no-url') return this.#startCycle();
     if ((urlsChanged || modeChanged) && this.#isActive()) {
       this.#urlIndex = 0;

@@ -105,6 +105,19 @@ describe('<reconnecting-session> session mode against the real SessionServer', (
     sessionStorage.removeItem(`reconnecting-session:${key}`);
   });
 
+  it('keeps numbering messages when max-queue changes mid-session', async () => {
+    const server = await startSessionServer({}, { echo: false });
+    const el = await mount(`<reconnecting-session url="${server.url}" ${FAST}></reconnecting-session>`);
+    await waitForStatus(el, 'open');
+    el.send('a');
+    await waitUntil(async () => (await server.sessions())[0]!.received.length === 1);
+    el.setAttribute('max-queue', '50');
+    await el.updateComplete;
+    el.send('b');
+    await waitUntil(async () => (await server.sessions())[0]!.received.length === 2, 'b was dropped');
+    expect((await server.sessions())[0]!.received).to.deep.equal(['a', 'b']);
+  });
+
   it('starts a new session with reason "expired" after the unused session lifetime', async () => {
     const server = await startSessionServer({ unusedSessionLifetimeMs: 200, checkUnusedSessionsMs: 50 });
     const el = await mount(`<reconnecting-session url="${server.url}" ${FAST}></reconnecting-session>`);
