@@ -3,8 +3,7 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { defaultReporter, summaryReporter } from '@web/test-runner';
 import { wsServerPlugin } from './test/support/ws-server-plugin.mjs';
 import { countReporter } from './test/support/count-reporter.mjs';
-
-const executablePath = process.env.CHROME_PATH || '/usr/bin/chromium';
+import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
 
 export default {
   files: ['test/browser/**/*.test.ts'],
@@ -19,17 +18,10 @@ export default {
   browsers: [
     chromeLauncher({
       launchOptions: {
-        executablePath,
+        executablePath: chromiumPath,
         headless: true,
         args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-dev-shm-usage',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--no-first-run',
-          '--disable-quic',
+          ...chromiumArgs,
           // Background tabs in a shared headless browser must not throttle the timers under test.
           '--disable-background-timer-throttling',
           '--disable-renderer-backgrounding',

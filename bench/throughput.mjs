@@ -2,41 +2,9 @@
 import { performance } from 'node:perf_hooks';
 import { WebSocket, WebSocketServer } from 'ws';
 import { SessionClient } from '../dist/client/session-client.js';
-import { parseConfig } from '../dist/config.js';
+import { headlessEnvironment } from '../dist/client/environment.js';
+import { NO_ATTRIBUTES, parseConfig } from '../dist/config.js';
 import { createSessionServer } from '../dist/server/index.js';
-
-const RAW_ATTRS = {
-  url: null,
-  protocol: null,
-  reconnect: null,
-  delays: null,
-  initialDelay: null,
-  maxDelay: null,
-  factor: null,
-  maxAttempts: null,
-  jitter: null,
-  maxQueue: null,
-  sessionParam: null,
-  heartbeatInterval: null,
-  heartbeatTimeout: null,
-  connectTimeout: null,
-  pauseHidden: false,
-};
-
-function nodeEnv() {
-  return {
-    WebSocket,
-    now: () => Date.now(),
-    random: Math.random,
-    isOnline: () => true,
-    isHidden: () => false,
-    window: new EventTarget(),
-    document: new EventTarget(),
-    storage: () => null,
-    setTimeout: (fn, ms) => setTimeout(fn, ms),
-    clearTimeout: (id) => clearTimeout(id),
-  };
-}
 
 const payload = { user: 'ada', text: 'hello world, this is a chat message', n: 0 };
 
@@ -62,7 +30,7 @@ async function sessionEcho(n) {
   await server.ready;
   server.on('session', (s) => s.on('message', (d) => s.send({ echo: d })));
   const url = `ws://127.0.0.1:${server.port}/`;
-  const { config } = parseConfig({ ...RAW_ATTRS, url, protocol: 'session', maxQueue: String(n * 2) }, url);
+  const { config } = parseConfig({ ...NO_ATTRIBUTES, url, protocol: 'session', maxQueue: String(n * 2) }, url);
   let got = 0;
   let resolveDone;
   const done = new Promise((r) => (resolveDone = r));
@@ -78,7 +46,7 @@ async function sessionEcho(n) {
       recovered() {},
       sessionId() {},
     },
-    nodeEnv(),
+    headlessEnvironment(WebSocket),
   );
   client.connect();
   await opened;

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { execSync } from 'node:child_process';
 
-const candidates = [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter(Boolean);
+const candidates = [process.env.CHROME_PATH, '/usr/bin/chromium'].filter(Boolean);
 const found = () => candidates.find((p) => existsSync(p));
 
 if (!found()) {

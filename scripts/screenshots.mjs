@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { chromiumArgs, chromiumPath } from './chromium.mjs';
 
 const out = 'screenshots';
 mkdirSync(out, { recursive: true });
@@ -14,20 +15,7 @@ await new Promise((resolve, reject) => {
   server.on('exit', (code) => reject(new Error(`demo server exited (${code})`)));
 });
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROME_PATH || '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-dev-shm-usage',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-quic',
-  ],
-});
+const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
 const shots = [];
 try {
   for (const scheme of ['light', 'dark']) {

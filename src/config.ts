@@ -53,6 +53,25 @@ export interface RawAttributes {
   pauseHidden: boolean;
 }
 
+/** Every attribute absent: the defaults. */
+export const NO_ATTRIBUTES: Readonly<RawAttributes> = {
+  url: null,
+  protocol: null,
+  reconnect: null,
+  delays: null,
+  initialDelay: null,
+  maxDelay: null,
+  factor: null,
+  maxAttempts: null,
+  jitter: null,
+  maxQueue: null,
+  sessionParam: null,
+  heartbeatInterval: null,
+  heartbeatTimeout: null,
+  connectTimeout: null,
+  pauseHidden: false,
+};
+
 export interface ParsedConfig {
   config: ClientConfig;
   /** One line per invalid attribute, naming it and its value. */

@@ -221,6 +221,8 @@ export class ReconnectingSessionElement extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.#listenToPage();
+    // Re-arms the overlay's timer, which a removal (or a move) cleared.
+    this.requestUpdate();
     // A move is a disconnect and a connect in the same task: keep the socket.
     this.#teardownPending = false;
     if (!this.manual && !this.#stoppedByPage && (this.#client.status === 'idle' || this.#client.status === 'closed')) {

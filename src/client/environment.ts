@@ -36,3 +36,19 @@ export function browserEnvironment(): ClientEnvironment {
     clearTimeout: (id) => globalThis.clearTimeout(id),
   };
 }
+
+/** Outside a page (Node, benchmarks): a given WebSocket class, the real clock, and no page signals. */
+export function headlessEnvironment(WebSocketClass: typeof WebSocket): ClientEnvironment {
+  return {
+    WebSocket: WebSocketClass,
+    now: () => Date.now(),
+    random: () => Math.random(),
+    isOnline: () => true,
+    isHidden: () => false,
+    window: new EventTarget(),
+    document: new EventTarget(),
+    storage: () => null,
+    setTimeout: (fn, ms) => setTimeout(fn, ms) as unknown as number,
+    clearTimeout: (id) => clearTimeout(id),
+  };
+}

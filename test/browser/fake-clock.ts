@@ -1,4 +1,7 @@
 import { browserEnvironment, type ClientEnvironment } from '../../src/client/environment.js';
+import { SessionClient } from '../../src/client/session-client.js';
+import type { RecoveredDetail, StatusDetail } from '../../src/client/types.js';
+import { NO_ATTRIBUTES, parseConfig, type RawAttributes } from '../../src/config.js';
 
 /** A client environment with a hand-driven clock and timers; the WebSocket stays real. */
 export class FakeClock {
@@ -57,4 +60,24 @@ export class FakeClock {
     this.timers.delete(entry[0]);
     entry[1].fn();
   }
+}
+
+/** A SessionClient on `clock`, recording what it reports. */
+export function clientOn(url: string, clock: FakeClock, attrs: Partial<RawAttributes> = {}) {
+  const statuses: StatusDetail[] = [];
+  const recovered: RecoveredDetail[] = [];
+  const { config } = parseConfig({ ...NO_ATTRIBUTES, url, ...attrs }, location.href);
+  const c = new SessionClient(
+    config,
+    {
+      status: (d) => statuses.push(d),
+      message() {},
+      error() {},
+      session() {},
+      recovered: (d) => recovered.push(d),
+      sessionId() {},
+    },
+    clock.env(),
+  );
+  return { c, statuses, recovered };
 }

@@ -1,46 +1,9 @@
 import { expect, waitUntil } from '@open-wc/testing';
-import { SessionClient } from '../../src/client/session-client.js';
-import type { RecoveredDetail, StatusDetail } from '../../src/client/types.js';
-import { parseConfig, type RawAttributes } from '../../src/config.js';
-import { FakeClock } from './fake-clock.js';
+import type { StatusDetail } from '../../src/client/types.js';
+import { clientOn, FakeClock } from './fake-clock.js';
 import { cleanup, startServer, startSessionServer } from './helpers.js';
 
-const none: RawAttributes = {
-  url: null,
-  protocol: null,
-  reconnect: null,
-  delays: null,
-  initialDelay: null,
-  maxDelay: null,
-  factor: null,
-  maxAttempts: null,
-  jitter: null,
-  maxQueue: null,
-  sessionParam: null,
-  heartbeatInterval: null,
-  heartbeatTimeout: null,
-  connectTimeout: null,
-  pauseHidden: false,
-};
-
-function client(url: string, clock: FakeClock, attrs: Partial<RawAttributes> = {}) {
-  const statuses: StatusDetail[] = [];
-  const recovered: RecoveredDetail[] = [];
-  const { config } = parseConfig({ ...none, url, ...attrs }, location.href);
-  const c = new SessionClient(
-    config,
-    {
-      status: (d) => statuses.push(d),
-      message() {},
-      error() {},
-      session() {},
-      recovered: (d) => recovered.push(d),
-      sessionId() {},
-    },
-    clock.env(),
-  );
-  return { c, statuses, recovered };
-}
+const client = clientOn;
 
 const last = (s: StatusDetail[]) => s.at(-1)!;
 

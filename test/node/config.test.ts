@@ -1,24 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseConfig, parseUrls, type RawAttributes } from '../../src/config.js';
+import { NO_ATTRIBUTES, parseConfig, parseUrls } from '../../src/config.js';
 
-const none: RawAttributes = {
-  url: null,
-  protocol: null,
-  reconnect: null,
-  delays: null,
-  initialDelay: null,
-  maxDelay: null,
-  factor: null,
-  maxAttempts: null,
-  jitter: null,
-  maxQueue: null,
-  sessionParam: null,
-  heartbeatInterval: null,
-  heartbeatTimeout: null,
-  connectTimeout: null,
-  pauseHidden: false,
-};
+const none = NO_ATTRIBUTES;
 const base = 'https://app.example/page';
 
 describe('parseConfig', () => {

@@ -2,43 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { SessionClient } from '../../src/client/session-client.js';
-import type { ClientEnvironment } from '../../src/client/environment.js';
-import { parseConfig, type RawAttributes } from '../../src/config.js';
+import { headlessEnvironment } from '../../src/client/environment.js';
+import { NO_ATTRIBUTES, parseConfig } from '../../src/config.js';
 import { startServer, until } from './support.js';
-
-const none: RawAttributes = {
-  url: null,
-  protocol: null,
-  reconnect: null,
-  delays: null,
-  initialDelay: null,
-  maxDelay: null,
-  factor: null,
-  maxAttempts: null,
-  jitter: null,
-  maxQueue: null,
-  sessionParam: null,
-  heartbeatInterval: null,
-  heartbeatTimeout: null,
-  connectTimeout: null,
-  pauseHidden: false,
-};
-
-/** The real client, in Node, with `ws` as its WebSocket. */
-function nodeEnvironment(): ClientEnvironment {
-  return {
-    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
-    now: () => Date.now(),
-    random: Math.random,
-    isOnline: () => true,
-    isHidden: () => false,
-    window: new EventTarget(),
-    document: new EventTarget(),
-    storage: () => null,
-    setTimeout: (fn, ms) => setTimeout(fn, ms) as unknown as number,
-    clearTimeout: (id) => clearTimeout(id as unknown as NodeJS.Timeout),
-  };
-}
 
 /** A small seeded generator, so a failing run can be replayed. */
 function mulberry32(seed: number) {
@@ -64,7 +30,7 @@ describe('exactly-once, in order, across random connection drops (real client, r
         s.on('message', (d) => toServer.push(d));
       });
       const { config } = parseConfig(
-        { ...none, url, protocol: 'session', delays: '5', jitter: '0', maxAttempts: '1000' },
+        { ...NO_ATTRIBUTES, url, protocol: 'session', delays: '5', jitter: '0', maxAttempts: '1000' },
         url,
       );
       let news = 0;
@@ -78,7 +44,7 @@ describe('exactly-once, in order, across random connection drops (real client, r
           recovered() {},
           sessionId() {},
         },
-        nodeEnvironment(),
+        headlessEnvironment(WebSocket as unknown as typeof globalThis.WebSocket),
       );
       client.connect();
       await until(() => client.status === 'open' && session !== undefined, 'first open');
