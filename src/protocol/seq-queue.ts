@@ -1,0 +1,72 @@
+/** Numbered messages, oldest first, with their sizes: the core of the client outbox and the server replay buffer. */
+
+export interface SeqEntry<T> {
+  seq: number;
+  data: T;
+  bytes: number;
+}
+
+export class SeqQueue<T> {
+  #entries: SeqEntry<T>[] = [];
+  #head = 0;
+  #bytes = 0;
+
+  get size(): number {
+    return this.#entries.length - this.#head;
+  }
+
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  /** The oldest entry, if any. */
+  get first(): SeqEntry<T> | undefined {
+    return this.#entries[this.#head];
+  }
+
+  push(entry: SeqEntry<T>): void {
+    this.#entries.push(entry);
+    this.#bytes += entry.bytes;
+  }
+
+  shift(): SeqEntry<T> | undefined {
+    const entry = this.#entries[this.#head];
+    if (!entry) return undefined;
+    this.#head++;
+    this.#bytes -= entry.bytes;
+    // Compact lazily so removing one entry at a time stays O(1) amortised.
+    if (this.#head > 64 && this.#head * 2 > this.#entries.length) {
+      this.#entries = this.#entries.slice(this.#head);
+      this.#head = 0;
+    }
+    return entry;
+  }
+
+  /** Drops every entry with seq ≤ `seq` (a cumulative acknowledgement); returns how many. */
+  ackUpTo(seq: number): number {
+    let dropped = 0;
+    while (this.size > 0 && this.first!.seq <= seq) {
+      this.shift();
+      dropped++;
+    }
+    return dropped;
+  }
+
+  /** Entries with seq > `seq`, oldest first. */
+  after(seq: number): SeqEntry<T>[] {
+    return this.entries().filter((e) => e.seq > seq);
+  }
+
+  entries(): SeqEntry<T>[] {
+    return this.#entries.slice(this.#head);
+  }
+
+  /** Removes and returns everything, oldest first. */
+  clear(): SeqEntry<T>[] {
+    const all = this.entries();
+    this.#entries = [];
+    this.#head = 0;
+    this.#bytes = 0;
+    return all;
+  }
+}
