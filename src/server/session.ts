@@ -79,7 +79,10 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Sends `data` now if a socket is attached, and keeps it until acknowledged either way. Returns its seq. */
   send(data: SessionData | ArrayBuffer): number {
     if (this.#closed) throw new Error(`session ${this.id} is closed`);
-    const seq = ++this.#outSeq;
+    if (data === undefined || typeof data === 'function' || typeof data === 'symbol') {
+      throw new TypeError('session.send(): data must be a JSON value or bytes');
+    }
+    const seq = this.#outSeq + 1;
     const frame: MsgFrame =
       data instanceof Uint8Array || data instanceof ArrayBuffer
         ? {
@@ -88,7 +91,9 @@ export class Session extends EventEmitter<SessionEvents> {
             b: Buffer.from(data instanceof ArrayBuffer ? new Uint8Array(data) : data).toString('base64'),
           }
         : { t: 'msg', seq, d: data };
+    // Encoded before the seq is taken: data JSON cannot encode (a BigInt, a cycle) throws here and leaves no gap.
     const text = encodeFrame(frame);
+    this.#outSeq = seq;
     this.#buffer.push(seq, text);
     if (this.#ws && this.#ws.readyState === 1) this.#ws.send(text);
     return seq;

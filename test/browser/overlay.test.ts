@@ -45,8 +45,13 @@ describe('<reconnecting-session> overlay', () => {
     );
     await waitForStatus(el, 'open');
     expect(part(el, 'overlay')).to.equal(null);
+    const input = document.createElement('input');
+    document.body.append(input);
+    input.focus();
     await server.stop();
     await view(el, 'reconnecting');
+    expect(document.activeElement, 'ordinary retries do not steal focus').to.equal(input);
+    input.remove();
     expect(shownMessage(el)).to.equal('Connection lost.');
     expect(text(el, 'countdown')).to.match(/^Reconnecting in (30|29) s…$/);
     expect(text(el, 'attempt')).to.equal('Attempt 1 of 6');

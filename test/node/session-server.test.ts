@@ -129,6 +129,20 @@ describe('SessionServer handshake', () => {
     assert.deepEqual(await c.closed, { code: 1008, reason: 'too many invalid resume tokens' });
   });
 
+  it('refuses data JSON cannot carry without using up a seq', async () => {
+    const { client, sessions } = await setup();
+    const c = client();
+    await c.hello();
+    const s = sessions[0]!;
+    assert.throws(() => s.send(undefined as never), TypeError);
+    assert.throws(() => s.send({ n: 1n } as never), TypeError);
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    assert.throws(() => s.send(cyclic as never), TypeError);
+    assert.equal(s.send('ok'), 1);
+    assert.deepEqual(await c.next('msg'), { t: 'msg', seq: 1, d: 'ok' });
+  });
+
   it('answers ping with pong', async () => {
     const { client } = await setup();
     const c = client();
