@@ -66,9 +66,19 @@ export function msgData(frame: MsgFrame): JsonValue | ArrayBuffer {
   return frame.d ?? null;
 }
 
+/** A session-mode frame for a queued message (one queued in plain mode too, if the page switched protocol). */
 export function msgFrame(seq: number, w: WirePayload): MsgFrame {
   if (w.kind === 'bytes') return { t: 'msg', seq, b: w.base64 };
   if (w.kind === 'json') return { t: 'msg', seq, d: w.json };
-  // Plain-mode payloads never reach a session socket; treat them as text for safety.
-  return { t: 'msg', seq, d: w.kind === 'text' ? w.text : null };
+  if (w.kind === 'text') return { t: 'msg', seq, d: w.text };
+  if (w.data instanceof ArrayBuffer) return { t: 'msg', seq, b: bytesToBase64(new Uint8Array(w.data)) };
+  throw new TypeError('a Blob queued in plain mode cannot be sent in session mode');
+}
+
+/** What a plain socket sends for a queued message (one queued in session mode too, if the page switched protocol). */
+export function plainData(w: WirePayload): string | ArrayBuffer | Blob {
+  if (w.kind === 'text') return w.text;
+  if (w.kind === 'binary') return w.data;
+  if (w.kind === 'json') return JSON.stringify(w.json);
+  return base64ToBytes(w.base64).buffer as ArrayBuffer;
 }

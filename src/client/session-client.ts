@@ -15,7 +15,16 @@ import type { ClientConfig } from '../config.js';
 import { baseDelay, hintDelay, withJitter } from './backoff.js';
 import { browserEnvironment, type ClientEnvironment } from './environment.js';
 import { Outbox, OutboxFullError } from './outbox.js';
-import { msgData, msgFrame, toPlainWire, toSessionWire, wireSize, type Payload, type WirePayload } from './payload.js';
+import {
+  msgData,
+  msgFrame,
+  plainData,
+  toPlainWire,
+  toSessionWire,
+  wireSize,
+  type Payload,
+  type WirePayload,
+} from './payload.js';
 import { loadSnapshot, saveSnapshot } from './persistence.js';
 import type { Cause, ClientDelegate, StatusDetail, Status } from './types.js';
 
@@ -171,7 +180,7 @@ export class SessionClient {
     const session = this.#config.protocol === 'session';
     const wire = session ? toSessionWire(data) : toPlainWire(data);
     if (!session && this.#ready && this.#ws) {
-      this.#sendWire(this.#ws, wire);
+      this.#ws.send(plainData(wire));
       return;
     }
     let entry;
@@ -296,7 +305,7 @@ export class SessionClient {
     this.#nextAttemptAt = null;
     this.#hint = null;
     if (this.#config.protocol === 'plain') {
-      for (const entry of this.#outbox.drain()) this.#sendWire(ws, entry.data);
+      for (const entry of this.#outbox.drain()) ws.send(plainData(entry.data));
     } else {
       this.#armIdle();
     }
@@ -310,12 +319,6 @@ export class SessionClient {
         code: this.#outageCode,
       });
     }
-  }
-
-  #sendWire(ws: WebSocket, wire: WirePayload): void {
-    if (wire.kind === 'text') ws.send(wire.text);
-    else if (wire.kind === 'binary') ws.send(wire.data);
-    else ws.send(encodeFrame(msgFrame(0, wire)));
   }
 
   #onData(ws: WebSocket, data: unknown): void {
