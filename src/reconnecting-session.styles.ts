@@ -133,7 +133,8 @@ export const styles = css`
     background: var(--_accent);
     color: var(--_accent-fg);
   }
-  button:focus-visible {
+  /* :focus, not only :focus-visible: the retry button is focused by script when failure appears. */
+  button:focus {
     outline: 2px solid var(--_accent);
     outline-offset: 2px;
   }
