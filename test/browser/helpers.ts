@@ -1,5 +1,5 @@
 import { executeServerCommand } from '@web/test-runner-commands';
-import { waitUntil } from '@open-wc/testing';
+import { waitUntil as owcWaitUntil } from '@open-wc/testing';
 import type { ReconnectingSessionElement } from '../../src/reconnecting-session.js';
 import '../../src/index.js';
 
@@ -108,6 +108,15 @@ export async function mount(markup: string): Promise<ReconnectingSessionElement>
   const el = host.querySelector('reconnecting-session')!;
   await el.updateComplete;
   return el;
+}
+
+/** open-wc's waitUntil with a 5 s default: its 1 s default is too tight for a busy CI machine. */
+export function waitUntil(
+  predicate: () => unknown | Promise<unknown>,
+  message?: string,
+  options: { interval?: number; timeout?: number } = {},
+): Promise<void> {
+  return owcWaitUntil(predicate, message, { timeout: 5000, ...options });
 }
 
 export async function waitForStatus(el: ReconnectingSessionElement, status: string, timeout = 8000): Promise<void> {

@@ -1,7 +1,7 @@
-import { expect, oneEvent, waitUntil } from '@open-wc/testing';
+import { expect, oneEvent } from '@open-wc/testing';
 import sinon from 'sinon';
 import type { ReconnectingSessionElement } from '../../src/reconnecting-session.js';
-import { cleanup, mount, startServer, startSessionServer, waitForStatus } from './helpers.js';
+import { cleanup, mount, startServer, startSessionServer, waitForStatus, waitUntil } from './helpers.js';
 
 const part = (el: ReconnectingSessionElement, name: string) =>
   el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);

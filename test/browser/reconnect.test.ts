@@ -1,7 +1,7 @@
-import { aTimeout, expect, oneEvent, waitUntil } from '@open-wc/testing';
+import { aTimeout, expect, oneEvent } from '@open-wc/testing';
 import type { SessionMessageEvent, SessionStatusEvent } from '../../src/events.js';
 import { executeServerCommand } from '@web/test-runner-commands';
-import { collect, cleanup, mount, startServer, waitForStatus } from './helpers.js';
+import { cleanup, collect, mount, startServer, waitForStatus, waitUntil } from './helpers.js';
 
 const FAST = 'delays="40" max-attempts="50" jitter="0"';
 

@@ -1,6 +1,6 @@
-import { aTimeout, expect, oneEvent, waitUntil } from '@open-wc/testing';
+import { aTimeout, expect, oneEvent } from '@open-wc/testing';
 import type { SessionNewEvent, SessionResumedEvent } from '../../src/events.js';
-import { cleanup, collect, mount, startSessionServer, waitForStatus } from './helpers.js';
+import { cleanup, collect, mount, startSessionServer, waitForStatus, waitUntil } from './helpers.js';
 
 const FAST = 'protocol="session" delays="50" max-attempts="100" jitter="0"';
 

@@ -1,7 +1,7 @@
-import { expect, waitUntil } from '@open-wc/testing';
+import { expect } from '@open-wc/testing';
 import type { StatusDetail } from '../../src/client/types.js';
 import { clientOn, FakeClock } from './fake-clock.js';
-import { cleanup, startServer, startSessionServer } from './helpers.js';
+import { cleanup, startServer, startSessionServer, waitUntil } from './helpers.js';
 
 const client = clientOn;
 
