@@ -261,6 +261,33 @@ describe('<reconnecting-session> plain mode', () => {
     expect(el.statusDetail!.url).to.equal(live.url);
   });
 
+  it('pauses while the browser is offline and attempts at once on the real online event', async () => {
+    const server = await startServer();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" delays="60000" jitter="0"></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    const descriptor = Object.getOwnPropertyDescriptor(Navigator.prototype, 'onLine')!;
+    let online = true;
+    Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => online });
+    try {
+      await server.stop();
+      await waitUntil(() => el.statusDetail?.nextAttemptAt != null, 'no attempt scheduled');
+      online = false;
+      window.dispatchEvent(new Event('offline'));
+      expect([el.statusDetail!.cause, el.statusDetail!.nextAttemptAt]).to.deep.equal(['offline', null]);
+      await server.restart();
+      online = true;
+      window.dispatchEvent(new Event('online'));
+      // The schedule said 60 s; the online event does not wait for it.
+      await waitForStatus(el, 'open', 3000);
+      expect(el.statusDetail!.attempt).to.equal(0);
+    } finally {
+      delete (navigator as { onLine?: boolean }).onLine;
+      Object.defineProperty(Navigator.prototype, 'onLine', descriptor);
+    }
+  });
+
   it('connect() right after setting url uses that url', async () => {
     const server = await startServer();
     const el = await mount(`<reconnecting-session manual></reconnecting-session>`);

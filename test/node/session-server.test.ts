@@ -213,6 +213,36 @@ describe('SessionServer rejects bad input with a close code and a reason', () =>
   });
 });
 
+describe('SessionServer on a shared HTTP server', () => {
+  it('takes only upgrades on its path and leaves the others to their listeners', async () => {
+    const { createServer } = await import('node:http');
+    const { createSessionServer } = await import('../../src/server/index.js');
+    const { WebSocket, WebSocketServer } = await import('ws');
+    const http = createServer();
+    const sessions = createSessionServer({ server: http, path: '/session' });
+    const other = new WebSocketServer({ noServer: true });
+    http.on('upgrade', (req, socket, head) => {
+      if (req.url === '/other') other.handleUpgrade(req, socket, head, (ws) => ws.send('other'));
+    });
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const { port } = http.address() as { port: number };
+    try {
+      const a = new RawClient(`ws://127.0.0.1:${port}/session`);
+      assert.equal((await a.hello()).resumed, false);
+      a.close();
+      const b = new WebSocket(`ws://127.0.0.1:${port}/other`);
+      const first = await new Promise<string>((resolve) => b.once('message', (d) => resolve(d.toString())));
+      assert.equal(first, 'other');
+      b.terminate();
+    } finally {
+      await sessions.close();
+      other.close();
+      http.closeAllConnections();
+      await new Promise((resolve) => http.close(resolve));
+    }
+  });
+});
+
 describe('SessionServer lifetime', () => {
   it('expires an unused session after the lifetime, not before', async () => {
     let now = 1_000_000;

@@ -1,0 +1,152 @@
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { WebSocket, WebSocketServer } from 'ws';
+import { headlessEnvironment } from '../../src/client/environment.js';
+import { SessionClient } from '../../src/client/session-client.js';
+import type { ErrorDetail, SessionDetail } from '../../src/client/types.js';
+import { NO_ATTRIBUTES, parseConfig } from '../../src/config.js';
+import { until } from './support.js';
+
+/** A scripted protocol peer: each connection gets `script(ws, hello)`; frames the client sends are recorded. */
+async function scriptedServer(script: (ws: WebSocket, hello: Record<string, unknown>, n: number) => void) {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  await new Promise((resolve) => wss.on('listening', resolve));
+  const hellos: Record<string, unknown>[] = [];
+  const frames: Record<string, unknown>[] = [];
+  wss.on('connection', (ws) => {
+    ws.once('message', (data) => {
+      const hello = JSON.parse(data.toString());
+      hellos.push(hello);
+      ws.on('message', (d) => frames.push(JSON.parse(d.toString())));
+      script(ws, hello, hellos.length);
+    });
+  });
+  const { port } = wss.address() as { port: number };
+  return { url: `ws://127.0.0.1:${port}/`, hellos, frames, close: () => new Promise((r) => wss.close(r)) };
+}
+
+function sessionClient(url: string) {
+  const messages: unknown[] = [];
+  const errors: ErrorDetail[] = [];
+  const sessions: SessionDetail[] = [];
+  const { config } = parseConfig({ ...NO_ATTRIBUTES, url, protocol: 'session', delays: '20', jitter: '0' }, url);
+  const client = new SessionClient(
+    config,
+    {
+      status() {},
+      message: (d) => messages.push(d.data),
+      error: (d) => errors.push(d),
+      session: (d) => sessions.push(d),
+      recovered() {},
+      sessionId() {},
+    },
+    headlessEnvironment(WebSocket as unknown as typeof globalThis.WebSocket),
+  );
+  return { client, messages, errors, sessions };
+}
+
+const send = (ws: WebSocket, frame: object) => ws.send(JSON.stringify(frame));
+const welcome = (extra: object = {}) => ({
+  t: 'welcome',
+  sid: 'sid-1',
+  token: 'tok-1',
+  resumed: false,
+  ack: 0,
+  lifetimeMs: 15000,
+  ...extra,
+});
+
+const cleanups: (() => unknown)[] = [];
+after(async () => {
+  for (const c of cleanups) await c();
+});
+
+describe('SessionClient against a scripted peer', () => {
+  it('drops duplicate messages and acknowledges cumulatively', async () => {
+    const server = await scriptedServer((ws) => {
+      send(ws, welcome());
+      for (const seq of [1, 1, 2, 2, 3]) send(ws, { t: 'msg', seq, d: `m${seq}` });
+    });
+    const { client, messages } = sessionClient(server.url);
+    cleanups.push(() => client.dispose(), server.close);
+    client.connect();
+    await until(() => server.frames.some((f) => f.t === 'ack' && f.seq === 3), 'ack 3');
+    assert.deepEqual(messages, ['m1', 'm2', 'm3']);
+    assert.ok(server.frames.filter((f) => f.t === 'ack').length <= 2, 'acks are batched');
+  });
+
+  it('reconnects on a gap and asks for what it is missing (hello.ack)', async () => {
+    const server = await scriptedServer((ws, hello, n) => {
+      if (n === 1) {
+        send(ws, welcome());
+        send(ws, { t: 'msg', seq: 1, d: 'a' });
+        send(ws, { t: 'msg', seq: 3, d: 'c' });
+      } else {
+        send(ws, welcome({ resumed: true, token: 'tok-2', seq: 3 }));
+        send(ws, { t: 'msg', seq: 2, d: 'b' });
+        send(ws, { t: 'msg', seq: 3, d: 'c' });
+      }
+    });
+    const { client, messages, errors } = sessionClient(server.url);
+    cleanups.push(() => client.dispose(), server.close);
+    client.connect();
+    await until(() => messages.length === 3, 'three messages');
+    assert.deepEqual(messages, ['a', 'b', 'c']);
+    assert.deepEqual(server.hellos[1], { t: 'hello', v: 1, sid: 'sid-1', token: 'tok-1', ack: 1 });
+    assert.equal(errors[0]!.kind, 'protocol');
+  });
+
+  it('resends only what the server has not acknowledged, in order, with the token it was given', async () => {
+    let first: WebSocket | undefined;
+    const server = await scriptedServer((ws, _hello, n) => {
+      if (n === 1) {
+        first = ws;
+        send(ws, welcome());
+      } else {
+        send(ws, welcome({ resumed: true, token: 'tok-2', ack: 2 }));
+      }
+    });
+    const { client, sessions } = sessionClient(server.url);
+    cleanups.push(() => client.dispose(), server.close);
+    client.connect();
+    await until(() => client.status === 'open', 'open');
+    for (const d of ['x1', 'x2', 'x3', 'x4']) client.send(d);
+    await until(() => server.frames.filter((f) => f.t === 'msg').length === 4, 'four sent');
+    first!.terminate();
+    await until(() => server.hellos.length === 2 && client.status === 'open', 'resumed');
+    await until(() => server.frames.filter((f) => f.t === 'msg').length === 6, 'two resent');
+    const resent = server.frames.filter((f) => f.t === 'msg').slice(4);
+    assert.deepEqual(resent, [
+      { t: 'msg', seq: 3, d: 'x3' },
+      { t: 'msg', seq: 4, d: 'x4' },
+    ]);
+    assert.equal(client.queued, 2);
+    const resumed = sessions.at(-1)!;
+    assert.ok(resumed.resumed);
+    assert.equal(resumed.sessionId, 'sid-1');
+    assert.equal(resumed.replayedToServer, 2);
+    assert.equal(server.hellos[1]!.token, 'tok-1');
+  });
+
+  it('reports malformed frames without closing and keeps its queue', async () => {
+    const server = await scriptedServer((ws) => {
+      send(ws, welcome());
+      ws.send('{"t":"msg","seq":"one"}');
+      ws.send('not json');
+      send(ws, { t: 'msg', seq: 1, d: 'fine' });
+    });
+    const { client, messages, errors } = sessionClient(server.url);
+    cleanups.push(() => client.dispose(), server.close);
+    client.connect();
+    await until(() => messages.length === 1, 'the good message');
+    assert.deepEqual(
+      errors.map((e) => [e.kind, e.code]),
+      [
+        ['frame', 'bad-frame'],
+        ['frame', 'bad-json'],
+      ],
+    );
+    assert.equal(client.status, 'open');
+    assert.equal(server.hellos.length, 1);
+  });
+});
