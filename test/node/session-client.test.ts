@@ -76,7 +76,7 @@ describe('SessionClient against a scripted peer', () => {
   });
 
   it('reconnects on a gap and asks for what it is missing (hello.ack)', async () => {
-    const server = await scriptedServer((ws, hello, n) => {
+    const server = await scriptedServer((ws, _hello, n) => {
       if (n === 1) {
         send(ws, welcome());
         send(ws, { t: 'msg', seq: 1, d: 'a' });
