@@ -1,5 +1,6 @@
 import { expect, oneEvent } from '@open-wc/testing';
 import sinon from 'sinon';
+import { emulateMedia } from '@web/test-runner-commands';
 import type { ReconnectingSessionElement } from '../../src/reconnecting-session.js';
 import { cleanup, mount, startServer, startSessionServer, waitForStatus, waitUntil } from './helpers.js';
 
@@ -256,6 +257,28 @@ describe('<reconnecting-session> overlay', () => {
     expect(part(el, 'overlay')).to.equal(null);
     expect(el.shadowRoot!.querySelector('[role="status"]')!.textContent!.trim()).to.equal('');
     window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: false }));
+  });
+
+  it('follows prefers-color-scheme and prefers-reduced-motion, and takes its position', async () => {
+    const server = await startServer();
+    await server.stop();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" position="top-left" grace-period="0" delays="30000"></reconnecting-session>`,
+    );
+    await view(el, 'reconnecting');
+    const box = part(el, 'overlay')!.getBoundingClientRect();
+    expect(box.top < 100 && box.left < 100, `at ${box.left},${box.top}`).to.equal(true);
+    try {
+      await emulateMedia({ colorScheme: 'light', reducedMotion: 'no-preference' });
+      const light = getComputedStyle(part(el, 'overlay')!).backgroundColor;
+      expect(getComputedStyle(part(el, 'spinner')!).animationName).to.equal('spin');
+      await emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
+      expect(getComputedStyle(part(el, 'overlay')!).backgroundColor).to.not.equal(light);
+      expect(getComputedStyle(part(el, 'spinner')!).animationName).to.equal('none');
+      await expect(el).shadowDom.to.be.accessible();
+    } finally {
+      await emulateMedia({ colorScheme: 'light', reducedMotion: 'no-preference' });
+    }
   });
 
   it('does not change the layout of the app it wraps', async () => {
