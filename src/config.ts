@@ -46,6 +46,7 @@ export interface RawAttributes {
   maxAttempts: string | null;
   jitter: string | null;
   maxQueue: string | null;
+  maxQueueBytes: string | null;
   sessionParam: string | null;
   heartbeatInterval: string | null;
   heartbeatTimeout: string | null;
@@ -65,6 +66,7 @@ export const NO_ATTRIBUTES: Readonly<RawAttributes> = {
   maxAttempts: null,
   jitter: null,
   maxQueue: null,
+  maxQueueBytes: null,
   sessionParam: null,
   heartbeatInterval: null,
   heartbeatTimeout: null,
@@ -169,7 +171,7 @@ export function parseConfig(raw: RawAttributes, base: string): ParsedConfig {
     maxAttempts,
     jitter: number('jitter', raw.jitter, DEFAULTS.jitter, 0, 1),
     maxQueue: number('max-queue', raw.maxQueue, DEFAULTS.maxQueue, 0, 10_000_000, true),
-    maxQueueBytes: DEFAULTS.maxQueueBytes,
+    maxQueueBytes: number('max-queue-bytes', raw.maxQueueBytes, DEFAULTS.maxQueueBytes, 0, 2 ** 31, true),
     sessionParam: DEFAULTS.sessionParam,
     heartbeatInterval: number(
       'heartbeat-interval',

@@ -33,6 +33,7 @@ const CONFIG_PROPERTIES = [
   'maxAttempts',
   'jitter',
   'maxQueue',
+  'maxQueueBytes',
   'sessionParam',
   'heartbeatInterval',
   'heartbeatTimeout',
@@ -107,6 +108,8 @@ export class ReconnectingSessionElement extends LitElement {
   /** 0..1: each delay is spread uniformly over ±jitter of itself. */
   @property() jitter: Setting = null;
   @property({ attribute: 'max-queue' }) maxQueue: Setting = null;
+  /** Bytes (approximate, as sent) the queue may hold. */
+  @property({ attribute: 'max-queue-bytes' }) maxQueueBytes: Setting = null;
   @property({ attribute: 'session-param' }) sessionParam: string | null = null;
   @property({ attribute: 'heartbeat-interval' }) heartbeatInterval: Setting = null;
   @property({ attribute: 'heartbeat-timeout' }) heartbeatTimeout: Setting = null;
@@ -213,9 +216,12 @@ export class ReconnectingSessionElement extends LitElement {
     this.#client.retryNow();
   }
 
-  /** Sends now, or queues until the connection is open; throws when the queue is full. */
-  send(data: Payload): void {
-    this.#client.send(data);
+  /**
+   * Sends now, or queues until the connection is open; throws when the queue is full.
+   * Returns the message's sequence number in session mode (null in plain mode).
+   */
+  send(data: Payload): number | null {
+    return this.#client.send(data);
   }
 
   override connectedCallback(): void {
@@ -453,6 +459,7 @@ export class ReconnectingSessionElement extends LitElement {
       maxAttempts: raw(this.maxAttempts),
       jitter: raw(this.jitter),
       maxQueue: raw(this.maxQueue),
+      maxQueueBytes: raw(this.maxQueueBytes),
       sessionParam: raw(this.sessionParam),
       heartbeatInterval: raw(this.heartbeatInterval),
       heartbeatTimeout: raw(this.heartbeatTimeout),

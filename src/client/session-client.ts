@@ -176,12 +176,13 @@ export class SessionClient {
     this.disconnect(CloseCode.goingAway, 'element removed');
   }
 
-  send(data: Payload): void {
+  /** Returns the message's seq in session mode, null in plain mode. */
+  send(data: Payload): number | null {
     const session = this.#config.protocol === 'session';
     const wire = session ? toSessionWire(data) : toPlainWire(data);
     if (!session && this.#ready && this.#ws) {
       this.#ws.send(plainData(wire));
-      return;
+      return null;
     }
     let entry;
     try {
@@ -191,6 +192,7 @@ export class SessionClient {
       throw error;
     }
     if (session && this.#ready && this.#ws) this.#ws.send(encodeFrame(msgFrame(entry.seq, wire)));
+    return session ? entry.seq : null;
   }
 
   /** Checks a socket that claims to be open (ping with a short timeout), or attempts now if waiting. */

@@ -111,6 +111,10 @@ describe('<reconnecting-session> plain mode', () => {
     el.send('b');
     expect(() => el.send('c')).to.throw(/queue is full/);
     expect(errors.map((e) => e.detail.kind)).to.deep.equal(['queue-full']);
+    el.setAttribute('max-queue', '10');
+    el.setAttribute('max-queue-bytes', '3');
+    await el.updateComplete;
+    expect(() => el.send('cd')).to.throw(/3 bytes/);
     await server.restart();
     await waitUntil(async () => (await server.stats()).received.length === 2);
     expect((await server.stats()).received).to.deep.equal(['a', 'b']);

@@ -109,11 +109,11 @@ describe('<reconnecting-session> session mode against the real SessionServer', (
     const server = await startSessionServer({}, { echo: false });
     const el = await mount(`<reconnecting-session url="${server.url}" ${FAST}></reconnecting-session>`);
     await waitForStatus(el, 'open');
-    el.send('a');
+    expect(el.send('a')).to.equal(1);
     await waitUntil(async () => (await server.sessions())[0]!.received.length === 1);
     el.setAttribute('max-queue', '50');
     await el.updateComplete;
-    el.send('b');
+    expect(el.send('b')).to.equal(2);
     await waitUntil(async () => (await server.sessions())[0]!.received.length === 2, 'b was dropped');
     expect((await server.sessions())[0]!.received).to.deep.equal(['a', 'b']);
   });
