@@ -352,7 +352,8 @@ export class ReconnectingSessionElement extends LitElement {
 
   #attributeText(view: VisibleView): string {
     const fromAttribute = {
-      reconnecting: this.reconnectingMessage,
+      // As Panel's disconnect_notification: one disconnect text also serves while reconnecting.
+      reconnecting: this.reconnectingMessage ?? this.disconnectedMessage,
       offline: this.offlineMessage,
       failed: this.failedMessage,
       disconnected: this.disconnectedMessage,

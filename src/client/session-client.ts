@@ -488,10 +488,13 @@ export class SessionClient {
     }
   }
 
-  #lost(cause: Cause, code: number | null, reason: string): void {
+  #lost(lostBy: Cause, code: number | null, reason: string): void {
     const wasOpen = this.#status === 'open';
     this.#clearSocketTimers();
     if (this.#unloading) return;
+    // A socket that dies while the browser says it is offline died of that, whatever the symptom.
+    const symptom = lostBy === 'network' || lostBy === 'heartbeat' || lostBy === 'timeout';
+    const cause: Cause = symptom && !this.#env.isOnline() ? 'offline' : lostBy;
     if (wasOpen) {
       this.#outageStart = this.#env.now();
       this.#outageCause = cause;

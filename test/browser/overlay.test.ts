@@ -153,6 +153,20 @@ describe('<reconnecting-session> overlay', () => {
     expect(el.shadowRoot!.querySelector('b, i, img')).to.equal(null);
   });
 
+  it('uses disconnected-message while reconnecting when no reconnecting-message is set (as Panel)', async () => {
+    const server = await startServer();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" grace-period="0" delays="30000" disconnected-message="Lost the server."></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    await server.stop();
+    await view(el, 'reconnecting');
+    expect(shownMessage(el)).to.equal('Lost the server.');
+    el.setAttribute('reconnecting-message', 'Trying again.');
+    await el.updateComplete;
+    expect(shownMessage(el)).to.equal('Trying again.');
+  });
+
   it('uses slotted markup in place of the default text', async () => {
     const server = await startServer();
     await server.stop();

@@ -163,6 +163,25 @@ describe('network and page signals', () => {
     });
   }
 
+  it('reports "offline" as the cause of an outage that began while the browser was offline', async () => {
+    const server = await startServer();
+    const clock = new FakeClock();
+    const { c, statuses, recovered } = client(server.url, clock, { delays: '1000', jitter: '0' });
+    c.connect();
+    await waitUntil(() => c.status === 'open');
+    clock.online = false;
+    clock.window.dispatchEvent(new Event('offline'));
+    await server.drop();
+    await waitUntil(() => c.status === 'reconnecting');
+    expect([last(statuses).cause, last(statuses).nextAttemptAt]).to.deep.equal(['offline', null]);
+    clock.now += 5000;
+    clock.online = true;
+    clock.window.dispatchEvent(new Event('online'));
+    await waitUntil(() => c.status === 'open');
+    expect(recovered).to.deep.equal([{ outageMs: 5000, cause: 'offline', attempts: 1, resumed: null, code: 1006 }]);
+    c.dispose();
+  });
+
   it('reports the outage: duration from the clock, cause and attempts used', async () => {
     const server = await startServer();
     const clock = new FakeClock();
