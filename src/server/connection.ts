@@ -66,6 +66,7 @@ export function handleConnection(ws: WebSocket, remote: string, host: Connection
 }
 
 function onFrame(ws: WebSocket, session: Session, frame: Frame): void {
+  session.confirmToken(ws);
   switch (frame.t) {
     case 'msg':
       if (!session.receive(frame)) {

@@ -203,7 +203,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
         existing.close(CloseCode.sessionClosed, 'replay gap');
         reason = 'replay-gap';
       } else {
-        return this.#resume(ws, existing, hello.ack);
+        return this.#resume(ws, existing, hello.token, hello.ack);
       }
     }
     const session = this.#newSession();
@@ -212,13 +212,14 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
       return null;
     }
     this.#welcome(ws, session, false, reason);
-    session.attach(ws, 0);
+    // A `session` listener may already have sent a greeting; it waits in the replay buffer until now.
+    for (const frame of session.attach(ws, 0)) ws.send(frame);
     return session;
   }
 
-  #resume(ws: WebSocket, session: Session, clientAck: number): Session {
+  #resume(ws: WebSocket, session: Session, token: string, clientAck: number): Session {
     const outageMs = session.connected ? 0 : Math.max(0, this.#o.now() - session.detachedAt);
-    session.rotateToken();
+    session.rotateToken(token);
     this.#welcome(ws, session, true);
     const frames = session.attach(ws, clientAck);
     for (const frame of frames) ws.send(frame);

@@ -31,6 +31,8 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly id: string;
   readonly createdAt: number;
   #token: string;
+  /** The token the client last proved it holds, until it proves it received the rotated one. */
+  #presented: string | null = null;
   #inSeq = 0;
   #outSeq = 0;
   #buffer: ReplayBuffer;
@@ -140,13 +142,24 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** @internal */
   tokenMatches(token: string): boolean {
-    return tokensEqual(token, this.#token);
+    const current = tokensEqual(token, this.#token);
+    const presented = this.#presented !== null && tokensEqual(token, this.#presented);
+    return current || presented;
   }
 
-  /** @internal A new token for each attach, so a stolen old one is worthless. */
-  rotateToken(): string {
+  /**
+   * @internal A new token for each resume, so a stolen old one is worthless. The token the client
+   * presented stays valid until `confirmToken`: a welcome lost with its socket must not orphan the session.
+   */
+  rotateToken(presented: string): string {
+    this.#presented = presented;
     this.#token = newToken();
     return this.#token;
+  }
+
+  /** @internal Any frame on the attached socket after the welcome proves the client holds the new token. */
+  confirmToken(ws: WebSocket): void {
+    if (this.#ws === ws) this.#presented = null;
   }
 
   /** @internal */

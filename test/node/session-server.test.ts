@@ -72,6 +72,9 @@ describe('SessionServer handshake', () => {
     assert.notEqual(w2.token, w1.token);
     assert.equal(w2.seq, 3);
     assert.deepEqual([(await second.next('msg')).d, (await second.next('msg')).d], [{ n: 2 }, { n: 3 }]);
+    // Any frame on the new socket proves the rotated token arrived; only then does the old one stop working.
+    second.send({ t: 'ack', seq: 3 });
+    await delay(30);
     second.close();
     await until(() => !session.connected, 'detach');
     const third = client();
@@ -79,6 +82,44 @@ describe('SessionServer handshake', () => {
     assert.equal(w3.resumed, false);
     assert.equal(w3.reason, 'token');
     assert.notEqual(w3.sid, w1.sid);
+  });
+
+  it('keeps the presented token valid until the client confirms the rotated one (a lost welcome orphans nothing)', async () => {
+    const { client, sessions } = await setup();
+    const first = client();
+    const w1 = await first.hello();
+    first.send({ t: 'msg', seq: 1, d: 'kept' });
+    await until(() => sessions[0]!.inSeq === 1, 'message 1');
+    first.close();
+    await until(() => !sessions[0]!.connected, 'detach');
+    // The welcome of this resume is "lost": the socket dies before the client sends anything.
+    const lost = client();
+    const w2 = await lost.hello({ sid: w1.sid, token: w1.token });
+    assert.equal(w2.resumed, true);
+    lost.close();
+    await until(() => !sessions[0]!.connected, 'detach');
+    const retry = client();
+    const w3 = await retry.hello({ sid: w1.sid, token: w1.token });
+    assert.deepEqual([w3.resumed, w3.sid, w3.ack], [true, w1.sid, 1]);
+    retry.send({ t: 'ping' });
+    await retry.next('pong');
+    retry.close();
+    await until(() => !sessions[0]!.connected, 'detach');
+    const stale = client();
+    const w4 = await stale.hello({ sid: w1.sid, token: w1.token });
+    assert.deepEqual([w4.resumed, w4.reason], [false, 'token']);
+    const unseen = client();
+    const w5 = await unseen.hello({ sid: w1.sid, token: w2.token });
+    assert.deepEqual([w5.resumed, w5.reason], [false, 'token']);
+  });
+
+  it('delivers what a session listener sends before the socket is attached', async () => {
+    const { client, server } = await setup();
+    server.on('session', (s) => s.send({ greeting: s.id }));
+    const c = client();
+    const w = await c.hello();
+    assert.equal(w.seq, 1);
+    assert.deepEqual((await c.next('msg')).d, { greeting: w.sid });
   });
 
   it('never creates a session with a client-chosen ID', async () => {
