@@ -57,6 +57,8 @@ export class SessionClient {
   #signals: AbortController | null = null;
   #unloading = false;
   #hint: RetryHint | null = null;
+  /** Before this time (epoch ms) the server asked not to come back; wake-ups wait for it, retryNow() does not. */
+  #hintUntil: number | null = null;
 
   #waitTimer: number | undefined;
   #connectTimer: number | undefined;
@@ -260,6 +262,7 @@ export class SessionClient {
     if (!this.#env.isOnline()) return this.#pause('offline');
     if (this.#config.pauseHidden && this.#env.isHidden()) return this.#pause('hidden');
     this.#paused = null;
+    this.#hintUntil = null;
     const url = this.#socketUrl();
     if (!url) {
       this.#delegate.error({ kind: 'config', message: '<reconnecting-session>: no valid url to connect to' });
@@ -419,6 +422,8 @@ export class SessionClient {
           },
     );
     if (this.#ws !== ws) return;
+    // Tells the server the rotated token arrived, so it can forget the old one (see docs/protocol.md).
+    if (f.resumed) ws.send(encodeFrame({ t: 'ack', seq: this.#inSeq }));
     // Unacknowledged messages go first: a send() from an 'open' listener must follow them, not overtake them.
     for (const entry of this.#outbox.entries()) ws.send(encodeFrame(msgFrame(entry.seq, entry.data)));
     this.#persist();
@@ -441,6 +446,8 @@ export class SessionClient {
   /** Heartbeat: after `heartbeatInterval` of silence send a ping; no frame within the timeout = half-open. */
   #armIdle(): void {
     this.#env.clearTimeout(this.#idleTimer);
+    // A clock set back must not push the next check past one interval.
+    this.#lastFrameAt = Math.min(this.#lastFrameAt, this.#env.now());
     const due = this.#lastFrameAt + this.#config.heartbeatInterval - this.#env.now();
     this.#idleTimer = this.#env.setTimeout(
       () => {
@@ -528,20 +535,28 @@ export class SessionClient {
       this.#removeSignals();
       return this.#setStatus('closed', { cause, code, reason });
     }
-    if (reconnect === 'prompt' || this.#attempt >= maxAttempts) return this.#fail(cause, code, reason);
-    this.#attempt++;
+    if (reconnect === 'prompt') return this.#fail(cause, code, reason);
+    const offline = !this.#env.isOnline();
+    // Time offline spends no attempts: the last one still comes once the network is back.
+    if (this.#attempt >= maxAttempts && !offline) return this.#fail(cause, code, reason);
+    if (this.#attempt < maxAttempts) this.#attempt++;
     const delay = hint
       ? hintDelay(hint.afterMs, hint.spreadMs, this.#env.random)
       : withJitter(baseDelay(this.#attempt, delays), jitter, this.#env.random);
-    if (!this.#env.isOnline()) {
+    this.#hintUntil = hint ? this.#env.now() + delay : null;
+    if (offline) {
       this.#code = code;
       this.#reason = reason;
       return this.#pause('offline');
     }
+    this.#waitFor(delay, { cause, code, reason });
+  }
+
+  #waitFor(delay: number, patch: Partial<StatusDetail>): void {
     this.#delayMs = delay;
     this.#nextAttemptAt = this.#env.now() + delay;
     this.#waitTimer = this.#env.setTimeout(() => this.#attemptDue(), delay);
-    this.#setStatus('reconnecting', { cause, code, reason });
+    this.#setStatus('reconnecting', patch);
   }
 
   /** Deadlines come from the clock, so a throttled or early timer cannot shift the schedule. */
@@ -549,7 +564,8 @@ export class SessionClient {
     this.#waitTimer = undefined;
     const at = this.#nextAttemptAt;
     const remaining = at === null ? 0 : at - this.#env.now();
-    if (remaining > 0) {
+    // More left than was ever scheduled means the clock went back: waiting it out could take hours.
+    if (remaining > 0 && remaining <= (this.#delayMs ?? 0)) {
       this.#waitTimer = this.#env.setTimeout(() => this.#attemptDue(), remaining);
       return;
     }
@@ -576,7 +592,17 @@ export class SessionClient {
     if (this.#unloading) return;
     if (this.#status === 'open') return this.#ping(Math.min(PROBE_TIMEOUT_MS, this.#config.heartbeatTimeout));
     const waiting = this.#waitTimer !== undefined || this.#paused !== null;
-    if (waiting && (this.#status === 'reconnecting' || this.#status === 'connecting')) this.#openSocket();
+    if (!waiting || (this.#status !== 'reconnecting' && this.#status !== 'connecting')) return;
+    // A draining server spread its clients out; coming back early on a wake-up would undo that.
+    const held = this.#hintUntil === null ? 0 : this.#hintUntil - this.#env.now();
+    if (held > 0) {
+      if (this.#paused === 'offline' && this.#env.isOnline()) {
+        this.#paused = null;
+        this.#waitFor(held, { cause: 'server-close' });
+      }
+      return;
+    }
+    this.#openSocket();
   }
 
   #addSignals(): void {
@@ -630,6 +656,9 @@ export class SessionClient {
       this.#paused = null;
       this.#attempt = 0;
       this.#openSocket();
+    } else if (persisted) {
+      // Restored from the cache while waiting or paused: the network may be back, do not wait out the delay.
+      this.#wake();
     }
   }
 

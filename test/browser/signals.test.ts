@@ -182,6 +182,89 @@ describe('network and page signals', () => {
     c.dispose();
   });
 
+  it('a wake-up does not cut short a server retry hint, online or visible', async () => {
+    const server = await startServer();
+    const clock = new FakeClock();
+    const { c, statuses } = client(server.url, clock, { delays: '100', jitter: '0' });
+    c.connect();
+    await waitUntil(() => c.status === 'open');
+    await server.close(1012, 'retry-after=5000;spread=0');
+    await waitUntil(() => last(statuses).nextAttemptAt !== null);
+    clock.document.dispatchEvent(new Event('visibilitychange'));
+    clock.online = false;
+    clock.window.dispatchEvent(new Event('offline'));
+    expect(last(statuses).cause).to.equal('offline');
+    clock.tick(1000);
+    clock.online = true;
+    clock.window.dispatchEvent(new Event('online'));
+    expect([c.status, last(statuses).delayMs]).to.deep.equal(['reconnecting', 4000]);
+    expect((await server.stats()).connections).to.equal(1);
+    clock.tick(4000);
+    await waitUntil(() => c.status === 'open');
+    expect((await server.stats()).connections).to.equal(2);
+    c.dispose();
+  });
+
+  it('an attempt that dies while offline does not use up the last attempt: it pauses', async () => {
+    const server = await startServer();
+    const clock = new FakeClock();
+    const { c, statuses } = client(server.url, clock, { delays: '1000', jitter: '0', maxAttempts: '1' });
+    c.connect();
+    await waitUntil(() => c.status === 'open');
+    await server.stop();
+    await waitUntil(() => last(statuses).nextAttemptAt !== null);
+    clock.tick(1000);
+    // The last attempt is under way when the network goes: its failure is the network's, not the server's.
+    clock.online = false;
+    await waitUntil(() => last(statuses).cause === 'offline', 'did not pause offline');
+    expect(statuses.map((s) => s.status)).not.to.include('failed');
+    await server.restart();
+    clock.online = true;
+    clock.window.dispatchEvent(new Event('online'));
+    await waitUntil(() => c.status === 'open');
+    c.dispose();
+  });
+
+  it('a clock set back while waiting does not postpone the attempt', async () => {
+    const server = await startServer();
+    const clock = new FakeClock();
+    const { c, statuses } = client(server.url, clock, { delays: '5000', jitter: '0' });
+    c.connect();
+    await waitUntil(() => c.status === 'open');
+    await server.drop();
+    await waitUntil(() => last(statuses).nextAttemptAt !== null);
+    clock.now -= 3_600_000;
+    clock.fire(5000);
+    await waitUntil(() => c.status === 'open', 'waited for the clock to catch up');
+    c.dispose();
+  });
+
+  it('a clock set back does not push the heartbeat past one interval', async () => {
+    const server = await startSessionServer();
+    const clock = new FakeClock();
+    const { c } = client(server.url, clock, { protocol: 'session', heartbeatInterval: '15000' });
+    c.connect();
+    await waitUntil(() => c.status === 'open');
+    clock.now -= 3_600_000;
+    clock.fire(15000);
+    expect(Math.max(...clock.pending())).to.be.at.most(15000);
+    c.dispose();
+  });
+
+  it('pageshow from the cache attempts at once when the page went into it while waiting', async () => {
+    const server = await startServer();
+    const clock = new FakeClock();
+    const { c, statuses } = client(server.url, clock, { delays: '60000', jitter: '0' });
+    c.connect();
+    await waitUntil(() => c.status === 'open');
+    await server.drop();
+    await waitUntil(() => last(statuses).nextAttemptAt !== null);
+    clock.window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+    clock.window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+    await waitUntil(() => c.status === 'open', 'waited out the 60 s delay');
+    c.dispose();
+  });
+
   it('reports the outage: duration from the clock, cause and attempts used', async () => {
     const server = await startServer();
     const clock = new FakeClock();
