@@ -86,7 +86,7 @@ const MAX_DURATION = 24 * 60 * 60 * 1000;
 export function parseUrls(raw: string, base: string): { urls: string[]; bad: string[] } {
   const urls: string[] = [];
   const bad: string[] = [];
-  for (const part of raw.split(/[\s,]+/).filter(Boolean)) {
+  for (const part of raw.split(/\s+/).filter(Boolean)) {
     try {
       const u = new URL(part, base);
       if (u.protocol === 'http:') u.protocol = 'ws:';
@@ -158,9 +158,13 @@ export function parseConfig(raw: RawAttributes, base: string): ParsedConfig {
     }
   } else if (raw.initialDelay !== null || raw.maxDelay !== null || raw.factor !== null) {
     const initial = number('initial-delay', raw.initialDelay, DEFAULT_DELAYS[0]!, 0, MAX_DURATION);
-    const max = number('max-delay', raw.maxDelay, DEFAULT_DELAYS.at(-1)!, 0, MAX_DURATION);
+    let max = number('max-delay', raw.maxDelay, DEFAULT_DELAYS.at(-1)!, 0, MAX_DURATION);
+    if (max < initial) {
+      warn('max-delay', String(max), `at least initial-delay (${initial})`, String(initial));
+      max = initial;
+    }
     const factor = number('factor', raw.factor, DEFAULTS.factor, 1, 100);
-    delays = geometricDelays(initial, Math.max(max, initial), factor, Math.max(1, Math.min(maxAttempts, 64)));
+    delays = geometricDelays(initial, max, factor, Math.max(1, Math.min(maxAttempts, 64)));
   }
 
   const config: ClientConfig = {

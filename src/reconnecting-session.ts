@@ -145,6 +145,8 @@ export class ReconnectingSessionElement extends LitElement {
   #wantConnect = false;
   #teardownPending = false;
   #stoppedByPage = false;
+  /** The client was torn down by a removal (not closed by the server or the page). */
+  #disposed = false;
   #overlay: OverlayConfig = parseOverlayConfig({
     overlay: null,
     position: null,
@@ -159,6 +161,7 @@ export class ReconnectingSessionElement extends LitElement {
   #outageShown = false;
   #lastFocusedView: OverlayView = 'none';
   #overlayTimer: ReturnType<typeof setTimeout> | undefined;
+  #unloadTimer: ReturnType<typeof setTimeout> | undefined;
   #pageSignals: AbortController | null = null;
 
   constructor() {
@@ -194,6 +197,8 @@ export class ReconnectingSessionElement extends LitElement {
 
   /** For a session pre-issued by the server: its secret resume token (never an attribute). */
   set resumeToken(token: string | null) {
+    // The ID set just before belongs with this token; syncing it later would discard the token.
+    this.#syncSessionId();
     this.#client.resumeToken = token;
   }
 
@@ -201,6 +206,7 @@ export class ReconnectingSessionElement extends LitElement {
     this.#stoppedByPage = false;
     // Settings set just before (el.url = …; el.connect()) have not been through an update yet.
     this.#applyConfig();
+    this.#syncSessionId();
     this.#client.connect();
   }
 
@@ -213,6 +219,7 @@ export class ReconnectingSessionElement extends LitElement {
   retryNow(): void {
     this.#stoppedByPage = false;
     this.#applyConfig();
+    this.#syncSessionId();
     this.#client.retryNow();
   }
 
@@ -231,7 +238,9 @@ export class ReconnectingSessionElement extends LitElement {
     this.requestUpdate();
     // A move is a disconnect and a connect in the same task: keep the socket.
     this.#teardownPending = false;
-    if (!this.manual && !this.#stoppedByPage && (this.#client.status === 'idle' || this.#client.status === 'closed')) {
+    // Only a client torn down by a removal comes back: a server's "closed" (4000, 4001, reconnect=off) stays closed.
+    const status = this.#client.status;
+    if (!this.manual && !this.#stoppedByPage && (status === 'idle' || (status === 'closed' && this.#disposed))) {
       this.#wantConnect = true;
       this.requestUpdate();
     }
@@ -242,11 +251,13 @@ export class ReconnectingSessionElement extends LitElement {
     this.#pageSignals?.abort();
     this.#pageSignals = null;
     clearTimeout(this.#overlayTimer);
+    clearTimeout(this.#unloadTimer);
     this.#teardownPending = true;
     queueMicrotask(() => {
       if (!this.#teardownPending || this.isConnected) return;
       this.#teardownPending = false;
       this.#wantConnect = false;
+      this.#disposed = true;
       this.#client.dispose();
     });
   }
@@ -263,12 +274,12 @@ export class ReconnectingSessionElement extends LitElement {
       this.#warn(warnings);
       this.#overlay = config;
     }
-    if (changed.has('sessionId') && this.sessionId !== this.#client.sessionId) {
-      this.#client.sessionId = this.sessionId;
-    }
+    if (changed.has('sessionId')) this.#syncSessionId();
     // Connect here, with the configuration applied, so the status it sets joins this update.
-    if (this.#wantConnect && this.isConnected) {
+    // Without a URL yet (a page that sets it from script) wait for one rather than fail.
+    if (this.#wantConnect && this.isConnected && this.#client.config.urls.length > 0) {
       this.#wantConnect = false;
+      this.#disposed = false;
       this.#client.connect();
     }
   }
@@ -393,7 +404,8 @@ export class ReconnectingSessionElement extends LitElement {
       () => {
         leaving();
         // If the page stays (the unload was cancelled), the overlay comes back.
-        setTimeout(() => {
+        clearTimeout(this.#unloadTimer);
+        this.#unloadTimer = setTimeout(() => {
           this.#unloading = false;
           this.requestUpdate();
         }, 1000);
@@ -408,6 +420,10 @@ export class ReconnectingSessionElement extends LitElement {
       },
       opts,
     );
+  }
+
+  #syncSessionId(): void {
+    if (this.sessionId !== this.#client.sessionId) this.#client.sessionId = this.sessionId;
   }
 
   #applyConfig(): void {

@@ -300,6 +300,41 @@ describe('<reconnecting-session> plain mode', () => {
     await waitForStatus(el, 'open');
   });
 
+  it('connect() right after setting session-id sends that id', async () => {
+    const server = await startServer();
+    const el = await mount(`<reconnecting-session url="${server.url}" manual></reconnecting-session>`);
+    el.sessionId = 'abc';
+    el.connect();
+    await waitForStatus(el, 'open');
+    expect((await server.stats()).urls.at(-1)).to.equal('/?session=abc');
+  });
+
+  it('without a url waits (no failure, no overlay) and connects once a url is set', async () => {
+    const server = await startServer();
+    const failed = collect(document, 'session-failed');
+    const el = await mount(`<reconnecting-session grace-period="0"></reconnecting-session>`);
+    await aTimeout(100);
+    expect([el.status, failed.length]).to.deep.equal(['idle', 0]);
+    expect(el.shadowRoot!.querySelector('[part=overlay]')).to.equal(null);
+    el.url = server.url;
+    await waitForStatus(el, 'open');
+  });
+
+  it('stays closed when moved after the server ended the session', async () => {
+    const server = await startServer();
+    const el = await mount(`<reconnecting-session url="${server.url}" reconnect="off"></reconnecting-session>`);
+    await waitForStatus(el, 'open');
+    await server.drop();
+    await waitForStatus(el, 'closed');
+    const other = document.createElement('div');
+    document.body.append(other);
+    other.append(el);
+    await aTimeout(100);
+    expect(el.status).to.equal('closed');
+    expect((await server.stats()).connections).to.equal(1);
+    other.remove();
+  });
+
   it('does not connect while manual until connect()', async () => {
     const server = await startServer();
     const el = await mount(`<reconnecting-session url="${server.url}" manual></reconnecting-session>`);

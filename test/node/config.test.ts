@@ -62,4 +62,15 @@ describe('parseConfig', () => {
     assert.equal(mixed.warnings.length, 1);
     assert.match(mixed.warnings[0]!, /url="ws:\/\/ok.example\/ mailto:x@y"/);
   });
+
+  it('separates URLs by spaces only, so a comma in a query stays in its URL', () => {
+    assert.deepEqual(parseUrls('ws://a.example/ws?t=a,b', base).urls, ['ws://a.example/ws?t=a,b']);
+  });
+
+  it('warns about a max-delay below initial-delay and uses initial-delay', () => {
+    const { config, warnings } = parseConfig({ ...none, initialDelay: '5000', maxDelay: '1000' }, base);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /max-delay="1000"/);
+    assert.deepEqual(new Set(config.delays), new Set([5000]));
+  });
 });
