@@ -57,6 +57,8 @@ export class SessionClient {
   #signals: AbortController | null = null;
   #unloading = false;
   #hint: RetryHint | null = null;
+  /** The server's frame limit from its welcome; a larger message would only get the socket closed (1009). */
+  #maxFrameBytes: number | null = null;
   /** Before this time (epoch ms) the server asked not to come back; wake-ups wait for it, retryNow() does not. */
   #hintUntil: number | null = null;
 
@@ -182,6 +184,7 @@ export class SessionClient {
   send(data: Payload): number | null {
     const session = this.#config.protocol === 'session';
     const wire = session ? toSessionWire(data) : toPlainWire(data);
+    if (session) this.#checkFrameSize(wire);
     if (!session && this.#ready && this.#ws) {
       this.#ws.send(plainData(wire));
       return null;
@@ -195,6 +198,17 @@ export class SessionClient {
     }
     if (session && this.#ready && this.#ws) this.#ws.send(encodeFrame(msgFrame(entry.seq, wire)));
     return session ? entry.seq : null;
+  }
+
+  #checkFrameSize(wire: WirePayload): void {
+    const limit = this.#maxFrameBytes;
+    // Characters times three bounds the UTF-8 size: only a message near the limit is encoded to measure it.
+    if (limit === null || wireSize(wire) * 3 + 64 <= limit) return;
+    const bytes = new TextEncoder().encode(encodeFrame(msgFrame(this.#outbox.lastSeq + 1, wire))).length;
+    if (bytes <= limit) return;
+    const message = `send(): the message is ${bytes} bytes as a frame; the server accepts at most ${limit}`;
+    this.#delegate.error({ kind: 'too-big', message });
+    throw new RangeError(message);
   }
 
   /** Checks a socket that claims to be open (ping with a short timeout), or attempts now if waiting. */
@@ -408,6 +422,7 @@ export class SessionClient {
     }
     this.#sid = f.sid;
     this.#token = f.token;
+    this.#maxFrameBytes = f.maxFrameBytes ?? null;
     this.#unackedIn = 0;
     if (previous !== f.sid) this.#delegate.sessionId(f.sid);
     this.#delegate.session(

@@ -70,7 +70,7 @@ export interface RecoveredDetail {
   code: number | null;
 }
 
-export type ErrorKind = 'frame' | 'protocol' | 'queue-full' | 'server' | 'socket' | 'config';
+export type ErrorKind = 'frame' | 'protocol' | 'queue-full' | 'too-big' | 'server' | 'socket' | 'config';
 
 export interface ErrorDetail {
   kind: ErrorKind;

@@ -26,7 +26,10 @@ export interface WelcomeFrame {
   lifetimeMs: number;
   /** Highest seq the server has sent in this session, so the client can count what will be replayed. */
   seq?: number;
+  /** Reasons a newer server may add are passed on as they are, not refused. */
   reason?: NewSessionReason;
+  /** The largest frame the server accepts (bytes), so the client can refuse a message up front. */
+  maxFrameBytes?: number;
 }
 
 /** `d` carries JSON; `b` carries binary as base64 (exactly one of them is present). */
@@ -92,7 +95,6 @@ const isSeq = (v: unknown): v is number => Number.isSafeInteger(v) && (v as numb
 const isOptString = (v: unknown) => v === undefined || typeof v === 'string';
 const isOptNumber = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v));
 const isDuration = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
-const REASONS: readonly string[] = ['expired', 'unknown', 'replay-gap', 'token'];
 
 function fail(what: string): never {
   throw new ProtocolError('bad-frame', what, 1007);
@@ -124,7 +126,9 @@ export function decodeFrame(text: string): Frame {
       if (!isSeq(f.ack)) fail('welcome.ack must be a non-negative integer');
       if (!isDuration(f.lifetimeMs)) fail('welcome.lifetimeMs must be a duration');
       if (f.seq !== undefined && !isSeq(f.seq)) fail('welcome.seq must be a non-negative integer');
-      if (f.reason !== undefined && !REASONS.includes(f.reason as string)) fail('welcome.reason is unknown');
+      if (!isOptString(f.reason)) fail('welcome.reason must be a string');
+      if (f.maxFrameBytes !== undefined && !isSeq(f.maxFrameBytes))
+        fail('welcome.maxFrameBytes must be a non-negative integer');
       return f as unknown as WelcomeFrame;
     case 'msg':
       if (!isSeq(f.seq) || f.seq === 0) fail('msg.seq must be a positive integer');

@@ -236,6 +236,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
       ack: session.inSeq,
       lifetimeMs: this.#o.unusedSessionLifetimeMs,
       seq: session.outSeq,
+      maxFrameBytes: this.#o.maxFrameBytes,
       ...(reason ? { reason } : {}),
     };
     ws.send(encodeFrame(frame));

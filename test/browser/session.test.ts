@@ -221,12 +221,24 @@ describe('<reconnecting-session> session mode against the real SessionServer', (
     await waitForStatus(el, 'open');
   });
 
-  it('rejects an oversized frame with 1009 and reports it without crashing', async () => {
+  it('refuses up front a message larger than the frame limit the server announced', async () => {
     const server = await startSessionServer({ maxFrameBytes: 2000 });
     const el = await mount(`<reconnecting-session url="${server.url}" ${FAST}></reconnecting-session>`);
     await waitForStatus(el, 'open');
-    const failed = oneEvent(el, 'session-failed');
+    const errors = collect<Event & { detail: { kind: string } }>(el, 'session-error');
+    expect(() => el.send('é'.repeat(1000))).to.throw(RangeError, /at most 2000/);
+    expect(errors.map((e) => e.detail.kind)).to.deep.equal(['too-big']);
+    expect([el.queued, el.status]).to.deep.equal([0, 'open']);
+    el.send('x'.repeat(1000));
+    await waitUntil(() => el.queued === 0, 'the message that fits was not acknowledged');
+  });
+
+  it('rejects an oversized frame queued before the limit was known with 1009, without crashing', async () => {
+    const server = await startSessionServer({ maxFrameBytes: 2000 });
+    const el = await mount(`<reconnecting-session url="${server.url}" manual ${FAST}></reconnecting-session>`);
     el.send('x'.repeat(5000));
+    const failed = oneEvent(el, 'session-failed');
+    el.connect();
     const detail = (await failed).detail;
     expect([detail.cause, detail.code]).to.deep.equal(['protocol', 1009]);
     expect(el.queued, 'the message is kept, not dropped').to.equal(1);

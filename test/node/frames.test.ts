@@ -29,7 +29,15 @@ describe('frames', () => {
     for (const f of frames) assert.deepEqual(decodeFrame(encodeFrame(f)), f);
   });
 
+  it('passes on a new-session reason it does not know (a newer server), and the frame limit', () => {
+    const text =
+      '{"t":"welcome","sid":"s","token":"k","resumed":false,"ack":0,"lifetimeMs":1,"reason":"moved","maxFrameBytes":9}';
+    const f = decodeFrame(text);
+    assert.deepEqual(f.t === 'welcome' && [f.reason, f.maxFrameBytes], ['moved', 9]);
+  });
+
   const invalid: [string, number][] = [
+    ['{"t":"welcome","sid":"s","token":"k","resumed":false,"ack":0,"lifetimeMs":1,"maxFrameBytes":-1}', 1007],
     ['not json', 1007],
     ['[1,2]', 1007],
     ['{"t":"nope"}', 1007],
@@ -39,7 +47,7 @@ describe('frames', () => {
     ['{"t":"msg","seq":1,"d":1,"b":"AA=="}', 1007],
     ['{"t":"hello","v":1}', 1007],
     ['{"t":"welcome","sid":"s","token":"k","resumed":"yes","ack":0,"lifetimeMs":1}', 1007],
-    ['{"t":"welcome","sid":"s","token":"k","resumed":false,"ack":0,"lifetimeMs":1,"reason":"because"}', 1007],
+    ['{"t":"welcome","sid":"s","token":"k","resumed":false,"ack":0,"lifetimeMs":1,"reason":7}', 1007],
     ['{"t":"ack","seq":-1}', 1007],
     ['{"t":"retry","afterMs":-5,"spreadMs":0}', 1007],
   ];
