@@ -11,6 +11,7 @@ const usage = `Usage: reconnecting-session-server [options]
   --unused-session-lifetime MS  expire sessions unused this long (default 15000)
   --check-unused-sessions MS    how often to look for unused sessions (default 17000)
   --allow-origin ORIGIN         allow browser pages from ORIGIN (repeatable; default: same host)
+  --drain-spread MS             on SIGTERM, tell clients to come back spread over MS (default 5000)
   --ticker                      send {tick} to every connected session each second
   --help`;
 
@@ -37,6 +38,7 @@ try {
       'unused-session-lifetime': { type: 'string' },
       'check-unused-sessions': { type: 'string' },
       'allow-origin': { type: 'string', multiple: true },
+      'drain-spread': { type: 'string' },
       ticker: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -68,6 +70,11 @@ try {
 }
 console.log(`reconnecting-session-server listening on ws://${args.host}:${server.port}${args.path ?? '/'}`);
 
+const drainSpreadMs = integer('drain-spread', args['drain-spread'], 5000, day);
 const stop = () => void server.close().then(() => process.exit(0));
 process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+// A deploy stops the process with SIGTERM: spread the clients' return instead of having them all come back at once.
+process.on('SIGTERM', () => {
+  server.drain({ afterMs: 1000, spreadMs: drainSpreadMs });
+  stop();
+});

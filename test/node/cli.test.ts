@@ -17,7 +17,10 @@ function runCli(args: string[]) {
 
 describe('reconnecting-session-server CLI', () => {
   it('serves the echo app on the port it prints', async () => {
-    const cli = runCli(['--port', '0', '--unused-session-lifetime', '500', '--check-unused-sessions', '200']);
+    const cli = runCli([
+      ...['--port', '0', '--unused-session-lifetime', '500', '--check-unused-sessions', '200'],
+      ...['--drain-spread', '700'],
+    ]);
     try {
       const deadline = Date.now() + 15000;
       while (!/ws:\/\/127\.0\.0\.1:\d+\//.test(cli.output())) {
@@ -30,6 +33,10 @@ describe('reconnecting-session-server CLI', () => {
       assert.equal(welcome.lifetimeMs, 500);
       c.send({ t: 'msg', seq: 1, d: 'hi' });
       assert.deepEqual((await c.next('msg')).d, { echo: 'hi' });
+      // A deploy's SIGTERM drains: the client hears when to come back, spread over --drain-spread.
+      cli.child.kill('SIGTERM');
+      assert.deepEqual(await c.next('retry'), { t: 'retry', afterMs: 1000, spreadMs: 700 });
+      assert.equal((await c.closed).code, 1012);
       c.close();
     } finally {
       cli.child.kill('SIGTERM');
