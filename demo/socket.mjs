@@ -35,9 +35,7 @@ export async function startDemoSocket({ host, lifetimeMs = 15000, checkMs = 1700
       sockets.add(s);
       s.on('close', () => sockets.delete(s));
     });
-    http.on('upgrade', (req, socket, head) =>
-      sessions.wss.handleUpgrade(req, socket, head, (ws) => sessions.wss.emit('connection', ws, req)),
-    );
+    http.on('upgrade', (req, socket, head) => sessions.handleUpgrade(req, socket, head));
     await new Promise((resolve) => http.listen(port, host, resolve));
     port = http.address().port;
   }

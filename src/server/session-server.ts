@@ -274,16 +274,33 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     return entry.count > this.#o.maxBadTokensPerMinute;
   }
 
+  /**
+   * Takes an upgrade from another HTTP server (a new listener after a restart, a framework's server),
+   * with the same path and origin checks as the server given at creation: never call `wss.handleUpgrade` directly.
+   */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!this.#pathMatches(req)) return reject(socket, 404, 'Not Found');
+    this.#accept(req, socket, head);
+  }
+
   #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (this.#path !== undefined && pathname !== this.#path) {
+    if (!this.#pathMatches(req)) {
       // Another upgrade listener on a shared server may want this one.
       if (this.#http.listenerCount('upgrade') === 1) reject(socket, 404, 'Not Found');
       return;
     }
+    this.#accept(req, socket, head);
+  };
+
+  #pathMatches(req: IncomingMessage): boolean {
+    return this.#path === undefined || new URL(req.url ?? '/', 'http://localhost').pathname === this.#path;
+  }
+
+  #accept(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.#closed) return reject(socket, 503, 'Service Unavailable');
     if (!originAllowed(this.#origins, req)) return reject(socket, 403, 'Forbidden');
     this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
-  };
+  }
 
   #onConnection(ws: WebSocket, req: IncomingMessage): void {
     this.#alive.add(ws);

@@ -284,6 +284,34 @@ describe('SessionServer on a shared HTTP server', () => {
   });
 });
 
+describe('SessionServer.handleUpgrade on another listener', () => {
+  it('keeps the path and origin checks, and the sessions', async () => {
+    const { createServer } = await import('node:http');
+    const { server, url } = await setup({ path: '/s', allowedOrigins: ['https://app.example'] });
+    const first = new RawClient(`${url}s`, { origin: 'https://app.example' });
+    const w = await first.hello();
+    first.close();
+    const http = createServer();
+    http.on('upgrade', (req, socket, head) => server.handleUpgrade(req, socket, head));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const base = `ws://127.0.0.1:${(http.address() as { port: number }).port}`;
+    const statusOf = (c: RawClient) =>
+      new Promise<number>((resolve) => c.ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)));
+    try {
+      const evil = new RawClient(`${base}/s`, { origin: 'https://evil.example' });
+      const wrongPath = new RawClient(`${base}/x`, { origin: 'https://app.example' });
+      assert.deepEqual([await statusOf(evil), await statusOf(wrongPath)], [403, 404]);
+      const again = new RawClient(`${base}/s`, { origin: 'https://app.example' });
+      const w2 = await again.hello({ sid: w.sid, token: w.token });
+      assert.deepEqual([w2.resumed, w2.sid], [true, w.sid]);
+      again.close();
+    } finally {
+      http.closeAllConnections();
+      await new Promise((resolve) => http.close(resolve));
+    }
+  });
+});
+
 describe('SessionServer lifetime', () => {
   it('expires an unused session after the lifetime, not before', async () => {
     let now = 1_000_000;

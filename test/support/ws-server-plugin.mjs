@@ -77,9 +77,7 @@ async function startSession(entry, port) {
     entry.server = server;
   } else {
     // Re-attach the same SessionServer (and its sessions) to the new listener.
-    http.on('upgrade', (req, socket, head) =>
-      entry.server.wss.handleUpgrade(req, socket, head, (ws) => entry.server.wss.emit('connection', ws, req)),
-    );
+    http.on('upgrade', (req, socket, head) => entry.server.handleUpgrade(req, socket, head));
   }
   entry.port = await listen(http, port);
   entry.http = http;
