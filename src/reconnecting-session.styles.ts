@@ -133,6 +133,13 @@ export const styles = css`
     background: var(--_accent);
     color: var(--_accent-fg);
   }
+  button[aria-disabled='true'] {
+    opacity: 0.6;
+    cursor: progress;
+  }
+  [part='attempt'] {
+    white-space: nowrap;
+  }
   /* :focus, not only :focus-visible: the retry button is focused by script when failure appears. */
   button:focus {
     outline: 2px solid var(--_accent);

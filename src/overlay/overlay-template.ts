@@ -40,25 +40,35 @@ function reason(detail: StatusDetail | null): TemplateResult | typeof nothing {
   return html`<p class="detail" id="detail" part="reason">${detail.reason}</p>`;
 }
 
-function actions(r: OverlayRender): TemplateResult | typeof nothing {
-  const retry = (label: string) =>
-    html`<button part="retry-button" class="primary" type="button" @click=${r.onRetry}>${label}</button>`;
-  switch (r.view) {
-    case 'reconnecting':
-    case 'offline':
-      return html`<div class="actions">${retry('Retry now')}</div>`;
-    case 'failed':
-      return html`<div class="actions">${retry('Retry')}</div>`;
-    case 'disconnected':
-      return html`<div class="actions">${retry('Reconnect')}</div>`;
-    case 'expired':
-      return html`<div class="actions">
-        <button part="reload-button" class="primary" type="button" @click=${r.onReload}>Reload</button>
-        <button part="dismiss-button" type="button" @click=${r.onDismiss}>Dismiss</button>
-      </div>`;
-    default:
-      return nothing;
+const RETRY_LABELS: Partial<Record<OverlayView, string>> = {
+  reconnecting: 'Retry now',
+  offline: 'Retry now',
+  failed: 'Retry',
+  disconnected: 'Reconnect',
+};
+
+function actions(r: OverlayRender, busy: boolean): TemplateResult | typeof nothing {
+  const label = RETRY_LABELS[r.view];
+  // One template for every retry label, so the button (and keyboard focus on it) survives failed → reconnecting.
+  // aria-disabled rather than disabled while an attempt runs: a disabled button would drop that focus.
+  if (label) {
+    return html`<div class="actions">
+      <button
+        part="retry-button"
+        class="primary"
+        type="button"
+        aria-disabled=${busy ? 'true' : 'false'}
+        @click=${busy ? null : r.onRetry}
+      >
+        ${label}
+      </button>
+    </div>`;
   }
+  if (r.view !== 'expired') return nothing;
+  return html`<div class="actions">
+    <button part="reload-button" class="primary" type="button" @click=${r.onReload}>Reload</button>
+    <button part="dismiss-button" type="button" @click=${r.onDismiss}>Dismiss</button>
+  </div>`;
 }
 
 export function renderOverlay(r: OverlayRender): TemplateResult | typeof nothing {
@@ -87,7 +97,7 @@ export function renderOverlay(r: OverlayRender): TemplateResult | typeof nothing
         <p class="message" id="message" part="message"><slot name=${r.view}>${r.text}</slot></p>
         ${detail}
       </div>
-      ${actions(r)}
+      ${actions(r, busy)}
     </div>
   `;
 }

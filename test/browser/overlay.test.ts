@@ -126,6 +126,27 @@ describe('<reconnecting-session> overlay', () => {
     await waitUntil(() => part(el, 'overlay') === null, 'confirmation did not go away');
   });
 
+  it('keeps keyboard focus on the retry button when Retry leads back to reconnecting', async () => {
+    const server = await startServer();
+    await server.stop();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" grace-period="0" delays="10" max-attempts="1" jitter="0"></reconnecting-session>`,
+    );
+    await view(el, 'failed');
+    const button = part(el, 'retry-button') as HTMLButtonElement;
+    expect(el.shadowRoot!.activeElement).to.equal(button);
+    el.setAttribute('delays', '30000');
+    el.setAttribute('max-attempts', '3');
+    button.click();
+    await view(el, 'reconnecting');
+    await waitUntil(() => el.statusDetail?.nextAttemptAt !== null, 'no wait scheduled');
+    await el.updateComplete;
+    expect(part(el, 'retry-button')).to.equal(button);
+    expect(text(el, 'retry-button')).to.equal('Retry now');
+    expect(button.getAttribute('aria-disabled')).to.equal('false');
+    expect(el.shadowRoot!.activeElement, 'focus fell to the page').to.equal(button);
+  });
+
   it('lets the page veto the retry button', async () => {
     const server = await startServer();
     await server.stop();
