@@ -160,6 +160,9 @@ export class ReconnectingSessionElement extends LitElement {
   #view: OverlayView = 'none';
   #outageShown = false;
   #lastFocusedView: OverlayView = 'none';
+  /** Where keyboard focus was before the overlay took it (failure) or a modal made the app inert. */
+  #returnFocus: HTMLElement | null = null;
+  #wasBlocking = false;
   #overlayTimer: ReturnType<typeof setTimeout> | undefined;
   #unloadTimer: ReturnType<typeof setTimeout> | undefined;
   #pageSignals: AbortController | null = null;
@@ -303,6 +306,10 @@ export class ReconnectingSessionElement extends LitElement {
     this.#scheduleOverlay(view, now);
     const announce = view === 'none' || mode === 'none' ? '' : this.#textFor(view);
     const urgent = view === 'failed' || view === 'expired';
+    // Rendering happens before the DOM changes: the element with focus is still the person's.
+    const takesFocus = view === 'failed' && this.#lastFocusedView !== 'failed' && mode !== 'none';
+    if ((blocking && !this.#wasBlocking) || takesFocus) this.#rememberFocus();
+    this.#wasBlocking = blocking;
     return html`
       <div class="app" ?inert=${blocking}><slot></slot></div>
       ${renderOverlay({
@@ -338,6 +345,26 @@ export class ReconnectingSessionElement extends LitElement {
       this.renderRoot.querySelector<HTMLButtonElement>('[part="retry-button"]')?.focus();
     }
     this.#lastFocusedView = this.#view;
+    if (this.#view === 'none' || this.#view === 'reconnected') this.#restoreFocus();
+  }
+
+  #rememberFocus(): void {
+    if (this.#returnFocus || typeof document === 'undefined') return;
+    let active = document.activeElement;
+    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+    if (active instanceof HTMLElement && active !== document.body && !this.renderRoot.contains(active)) {
+      this.#returnFocus = active;
+    }
+  }
+
+  /** Gives focus back once the trouble is over, unless the person has put it somewhere since. */
+  #restoreFocus(): void {
+    const target = this.#returnFocus;
+    if (!target) return;
+    this.#returnFocus = null;
+    const active = document.activeElement;
+    const lost = active === null || active === document.body || active === this;
+    if (lost && target.isConnected) target.focus({ preventScroll: true });
   }
 
   /** One timer wakes the overlay when the grace period ends, the countdown ticks, or the confirmation ends. */
