@@ -1,11 +1,18 @@
 // Runs before the browser tests: finds Chromium, installs Debian's package when it can, or says how.
 import { existsSync } from 'node:fs';
 import { execSync } from 'node:child_process';
+import { chromiumPath } from './chromium.mjs';
 
-const candidates = [process.env.CHROME_PATH, '/usr/bin/chromium'].filter(Boolean);
-const found = () => candidates.find((p) => existsSync(p));
+const howTo =
+  'Install it with `sudo apt-get install -y chromium` (Debian/Ubuntu) or set CHROME_PATH to a Chrome/Chromium binary.';
 
-if (!found()) {
+// The path the tests will launch, not any candidate: a stale CHROME_PATH must fail here, in one line.
+if (process.env.CHROME_PATH && !existsSync(chromiumPath)) {
+  console.error(`CHROME_PATH=${chromiumPath} does not exist. ${howTo}`);
+  process.exit(1);
+}
+
+if (!existsSync(chromiumPath)) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   let hasApt = false;
   try {
@@ -14,15 +21,17 @@ if (!found()) {
   } catch {}
   if (isRoot && hasApt) {
     console.log("Chromium is missing: installing Debian's chromium package (apt-get install -y chromium)...");
-    execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium', {
-      stdio: 'inherit',
-      shell: '/bin/sh',
-    });
+    try {
+      execSync('apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium', {
+        stdio: 'inherit',
+        shell: '/bin/sh',
+      });
+    } catch {
+      console.error('apt-get could not install chromium (see above).');
+    }
   }
-  if (!found()) {
-    console.error(
-      'Chromium not found. Install it with `sudo apt-get install -y chromium` (Debian/Ubuntu) or set CHROME_PATH to a Chrome/Chromium binary.',
-    );
+  if (!existsSync(chromiumPath)) {
+    console.error(`Chromium not found at ${chromiumPath}. ${howTo}`);
     process.exit(1);
   }
 }

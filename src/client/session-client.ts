@@ -185,7 +185,8 @@ export class SessionClient {
     const session = this.#config.protocol === 'session';
     const wire = session ? toSessionWire(data) : toPlainWire(data);
     if (session) this.#checkFrameSize(wire);
-    if (!session && this.#ready && this.#ws) {
+    // A socket already closing would drop the data without a word: queue it for the next open instead.
+    if (!session && this.#ready && this.#ws?.readyState === 1) {
       this.#ws.send(plainData(wire));
       return null;
     }

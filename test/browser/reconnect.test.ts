@@ -300,6 +300,18 @@ describe('<reconnecting-session> plain mode', () => {
     await waitForStatus(el, 'open');
   });
 
+  it('keeps trying while the server refuses connections, and opens once it accepts again', async () => {
+    const server = await startServer();
+    const el = await mount(`<reconnecting-session url="${server.url}" ${FAST}></reconnecting-session>`);
+    await waitForStatus(el, 'open');
+    const statuses = collect<SessionStatusEvent>(el, 'session-status');
+    await server.refuse(400);
+    await waitForStatus(el, 'open');
+    const attempts = Math.max(...statuses.map((e) => e.detail.attempt));
+    expect(attempts, 'refused attempts before the open').to.be.greaterThan(1);
+    expect((await server.stats()).connections).to.equal(2);
+  });
+
   it('connect() right after setting session-id sends that id', async () => {
     const server = await startServer();
     const el = await mount(`<reconnecting-session url="${server.url}" manual></reconnecting-session>`);

@@ -164,7 +164,9 @@ const actions = {
   },
   async refuse(p, entry) {
     await stop(entry);
-    setTimeout(() => void actions.restart({}, entry).catch(() => {}), p.ms ?? 1000);
+    // Tracked so that disposing the server first cancels it: it must not listen again after the test.
+    clearTimeout(entry.refuseTimer);
+    entry.refuseTimer = setTimeout(() => void actions.restart({}, entry).catch(() => {}), p.ms ?? 1000);
     return { refusingMs: p.ms ?? 1000 };
   },
   async stall(_p, entry) {
@@ -234,6 +236,7 @@ const actions = {
     return { port: entry.port };
   },
   async dispose(_p, entry) {
+    clearTimeout(entry.refuseTimer);
     await stop(entry);
     await entry.server?.close();
     servers.delete(entry.id);
