@@ -55,7 +55,9 @@ export function handleConnection(ws: WebSocket, remote: string, host: Connection
     } catch (error) {
       if (error instanceof ProtocolError) return sendError(ws, error);
       host.reportError(error as Error);
-      sendError(ws, new ProtocolError('internal', 'internal error', CloseCode.internalError));
+      // A throwing `message` listener is the application's bug: the message was delivered, so the
+      // session and its socket go on (closing would only make the client resend into the same bug).
+      if (!session) sendError(ws, new ProtocolError('internal', 'internal error', CloseCode.internalError));
     }
   });
   ws.on('close', () => {

@@ -122,6 +122,25 @@ describe('SessionServer handshake', () => {
     assert.deepEqual((await c.next('msg')).d, { greeting: w.sid });
   });
 
+  it('reports a message listener that throws through the error event and keeps the socket', async () => {
+    const { client, server, sessions } = await setup({ ackDelayMs: 5 });
+    const errors: Error[] = [];
+    server.on('error', (e) => errors.push(e));
+    const c = client();
+    await c.hello();
+    sessions[0]!.on('message', (d) => {
+      if (d === 'bad') throw new Error('application bug');
+    });
+    c.send({ t: 'msg', seq: 1, d: 'bad' });
+    c.send({ t: 'msg', seq: 2, d: 'good' });
+    await until(() => sessions[0]!.inSeq === 2, 'both messages');
+    assert.deepEqual(
+      errors.map((e) => e.message),
+      ['application bug'],
+    );
+    assert.equal(c.ws.readyState, 1);
+  });
+
   it('never creates a session with a client-chosen ID', async () => {
     const { client, server } = await setup();
     const w = await client().hello({ sid: 'chosen-by-attacker', token: 'x' });
