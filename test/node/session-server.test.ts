@@ -401,6 +401,37 @@ describe('SessionServer lifetime', () => {
     await until(() => !s2.blocked, 'maxMs release');
   });
 
+  it('a maxMs block nested under a plain one releases only itself', async () => {
+    const { client, sessions } = await setup();
+    const c = client();
+    await c.hello();
+    const s = sessions[0]!;
+    s.blockExpiration();
+    s.blockExpiration({ maxMs: 30 });
+    await delay(80);
+    assert.equal(s.blocked, true, 'the plain block outlives the timed one');
+    s.unblockExpiration();
+    assert.equal(s.blocked, false);
+    s.blockExpiration({ maxMs: 60_000 });
+    s.close();
+    assert.equal(s.blocked, false, 'closing clears blocks and their timers');
+  });
+
+  it('a wrong token leaves the real session intact for its owner', async () => {
+    const { client, sessions } = await setup();
+    const owner = client();
+    const w = await owner.hello();
+    owner.send({ t: 'msg', seq: 1, d: 'mine' });
+    await until(() => sessions[0]!.inSeq === 1, 'message 1');
+    owner.close();
+    await until(() => !sessions[0]!.connected, 'detach');
+    const thief = await client().hello({ sid: w.sid, token: 'guessed', ack: 0 });
+    assert.deepEqual([thief.resumed, thief.reason], [false, 'token']);
+    assert.notEqual(thief.sid, w.sid);
+    const back = await client().hello({ sid: w.sid, token: w.token, ack: 0 });
+    assert.deepEqual([back.resumed, back.sid, back.ack], [true, w.sid, 1]);
+  });
+
   it('drain sends a retry hint and closes 1012; sessions stay resumable', async () => {
     const { client, server } = await setup();
     const c = client();
