@@ -214,6 +214,31 @@ describe('<reconnecting-session> plain mode', () => {
     expect((await live.stats()).connections).to.equal(1);
   });
 
+  it('counts every URL tried towards max-attempts, wraps around the list, and stays on the URL that opened', async () => {
+    const a = await startServer();
+    const b = await startServer();
+    await a.stop();
+    await b.stop();
+    const el = await mount(
+      `<reconnecting-session url="${a.url} ${b.url}" delays="20" jitter="0" max-attempts="4"></reconnecting-session>`,
+    );
+    const statuses = collect<SessionStatusEvent>(el, 'session-status');
+    await waitForStatus(el, 'failed');
+    const tried = statuses.filter((e) => e.detail.nextAttemptAt === null && e.detail.status !== 'failed');
+    // The first connect went to a (before this listener); attempts 1 to 4 go on from there.
+    expect(tried.map((e) => (e.detail.url === a.url ? 'a' : 'b')).join('')).to.equal('baba');
+    expect(tried.map((e) => e.detail.attempt)).to.deep.equal([1, 2, 3, 4]);
+    expect(el.statusDetail!.attempt).to.equal(4);
+    await b.restart();
+    el.retryNow();
+    await waitForStatus(el, 'open');
+    expect(el.statusDetail!.url).to.equal(b.url);
+    await b.drop();
+    await waitForStatus(el, 'reconnecting');
+    await waitForStatus(el, 'open');
+    expect(el.statusDetail!.url, 'the first retry after a drop stays on the URL that worked').to.equal(b.url);
+  });
+
   it('goes to failed at once on a policy close (1008) with the reason', async () => {
     const server = await startServer();
     const el = await mount(`<reconnecting-session url="${server.url}" ${FAST}></reconnecting-session>`);
