@@ -38,10 +38,14 @@ describe('<reconnecting-session> session mode against the real SessionServer', (
     await server.sessionSendMany(2);
     await aTimeout(100);
     const resumed = oneEvent(el, 'session-resumed');
+    const recovered = oneEvent(el, 'session-recovered');
     await server.drop();
     await server.restart();
     const detail = ((await resumed) as SessionResumedEvent).detail;
     expect(detail.replayedToServer).to.equal(4);
+    const report = (await recovered).detail;
+    expect([report.resumed, report.cause, report.code]).to.deep.equal([true, 'network', 1006]);
+    expect(report.attempts).to.be.at.least(1);
     await waitForStatus(el, 'open');
     await waitUntil(async () => (await server.sessions())[0]!.received.length === 4, 'client messages missing');
     await server.sessionSendMany(1);
