@@ -321,6 +321,7 @@ export class ReconnectingSessionElement extends LitElement {
         text: view === 'none' ? '' : this.#attributeText(view),
         onRetry: () => this.#onRetryClick(),
         onReload: () => this.#onReloadClick(),
+        onSlotChange: () => this.requestUpdate(),
         onDismiss: () => {
           this.#expired = false;
           this.requestUpdate();

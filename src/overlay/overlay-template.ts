@@ -25,6 +25,8 @@ export interface OverlayRender {
   onRetry: () => void;
   onReload: () => void;
   onDismiss: () => void;
+  /** Slotted text is what the live regions announce: a change of it re-renders them. */
+  onSlotChange: () => void;
 }
 
 function countdown(detail: StatusDetail, now: number): TemplateResult {
@@ -94,7 +96,9 @@ export function renderOverlay(r: OverlayRender): TemplateResult | typeof nothing
     >
       ${r.view === 'reconnecting' || r.view === 'offline' ? html`<span part="spinner" class="spinner" aria-hidden="true"></span>` : nothing}
       <div class="body">
-        <p class="message" id="message" part="message"><slot name=${r.view}>${r.text}</slot></p>
+        <p class="message" id="message" part="message">
+          <slot name=${r.view} @slotchange=${r.onSlotChange}>${r.text}</slot>
+        </p>
         ${detail}
       </div>
       ${actions(r, busy)}

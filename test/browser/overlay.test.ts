@@ -197,7 +197,12 @@ describe('<reconnecting-session> overlay', () => {
     );
     await view(el, 'failed');
     expect(shownMessage(el)).to.equal('We lost the server.');
-    expect(el.shadowRoot!.querySelector('[role="alert"]')!.textContent!.trim()).to.equal('We lost the server.');
+    const alert = () => el.shadowRoot!.querySelector('[role="alert"]')!.textContent!.trim();
+    expect(alert()).to.equal('We lost the server.');
+    // Markup swapped while the notice shows: what is announced follows.
+    el.querySelector('[slot="failed"]')!.remove();
+    el.insertAdjacentHTML('beforeend', '<b slot="failed">Server gone.</b>');
+    await waitUntil(() => alert() === 'Server gone.', `announced ${alert()}`);
   });
 
   it('shows the offline view while paused for the network', async () => {
