@@ -7,17 +7,29 @@ const client = clientOn;
 
 const last = (s: StatusDetail[]) => s.at(-1)!;
 
+/** A client on a fake clock, connected to `server` and open. */
+async function openOn(server: { url: string }, attrs: Parameters<typeof client>[2] = {}) {
+  const clock = new FakeClock();
+  const made = client(server.url, clock, attrs);
+  made.c.connect();
+  await waitUntil(() => made.c.status === 'open');
+  return { clock, ...made };
+}
+
+/** The same, after the server dropped the socket: it waits for its first attempt. */
+async function waitingAfterDrop(attrs: Parameters<typeof client>[2]) {
+  const server = await startServer();
+  const made = await openOn(server, attrs);
+  await server.drop();
+  await waitUntil(() => last(made.statuses).nextAttemptAt !== null, 'no attempt scheduled');
+  return { server, ...made };
+}
+
 describe('network and page signals', () => {
   afterEach(cleanup);
 
   it('attempts at once on the Page Lifecycle resume event while waiting', async () => {
-    const server = await startServer();
-    const clock = new FakeClock();
-    const { c, statuses } = client(server.url, clock, { delays: '60000', jitter: '0' });
-    c.connect();
-    await waitUntil(() => c.status === 'open');
-    await server.drop();
-    await waitUntil(() => last(statuses).nextAttemptAt !== null, 'no attempt scheduled');
+    const { server, clock, c } = await waitingAfterDrop({ delays: '60000', jitter: '0' });
     clock.document.dispatchEvent(new Event('resume'));
     await waitUntil(() => c.status === 'open', 'resume did not reconnect');
     expect((await server.stats()).connections).to.equal(2);
@@ -26,10 +38,7 @@ describe('network and page signals', () => {
 
   it('checks a socket that claims to be open with a quick ping when the page becomes visible', async () => {
     const server = await startSessionServer();
-    const clock = new FakeClock();
-    const { c, statuses } = client(server.url, clock, { protocol: 'session', delays: '100', jitter: '0' });
-    c.connect();
-    await waitUntil(() => c.status === 'open');
+    const { clock, c, statuses } = await openOn(server, { protocol: 'session', delays: '100', jitter: '0' });
     // A healthy socket answers: nothing happens.
     clock.document.dispatchEvent(new Event('visibilitychange'));
     await waitUntil(() => !clock.pending().includes(3000), 'pong never came');
@@ -46,10 +55,7 @@ describe('network and page signals', () => {
 
   it('closes cleanly for the back-forward cache and resumes on pageshow', async () => {
     const server = await startServer();
-    const clock = new FakeClock();
-    const { c, statuses } = client(server.url, clock);
-    c.connect();
-    await waitUntil(() => c.status === 'open');
+    const { clock, c, statuses } = await openOn(server);
     const seen = statuses.length;
     clock.window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
     await waitUntil(async () => (await server.stats()).live === 0, 'socket not closed for the cache');
@@ -63,10 +69,7 @@ describe('network and page signals', () => {
 
   it('does not reconnect or report an outage while the page unloads', async () => {
     const server = await startServer();
-    const clock = new FakeClock();
-    const { c, statuses } = client(server.url, clock, { delays: '10', jitter: '0' });
-    c.connect();
-    await waitUntil(() => c.status === 'open');
+    const { clock, c, statuses } = await openOn(server, { delays: '10', jitter: '0' });
     clock.window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
     await server.drop();
     await new Promise((r) => setTimeout(r, 100));
@@ -77,10 +80,7 @@ describe('network and page signals', () => {
 
   it('with pause-hidden spends no attempts while hidden and attempts when visible', async () => {
     const server = await startServer();
-    const clock = new FakeClock();
-    const { c, statuses } = client(server.url, clock, { delays: '1000', jitter: '0', pauseHidden: true });
-    c.connect();
-    await waitUntil(() => c.status === 'open');
+    const { clock, c, statuses } = await openOn(server, { delays: '1000', jitter: '0', pauseHidden: true });
     await server.stop();
     await waitUntil(() => last(statuses).nextAttemptAt !== null);
     clock.hidden = true;
@@ -99,10 +99,7 @@ describe('network and page signals', () => {
   for (const code of [4401, 4403, 1008]) {
     it(`goes to failed at once on close ${code}`, async () => {
       const server = await startServer();
-      const clock = new FakeClock();
-      const { c, statuses } = client(server.url, clock);
-      c.connect();
-      await waitUntil(() => c.status === 'open');
+      const { clock, c, statuses } = await openOn(server);
       await server.close(code, 'go away');
       await waitUntil(() => c.status === 'failed');
       expect([last(statuses).cause, last(statuses).code, last(statuses).reason]).to.deep.equal([
@@ -116,10 +113,7 @@ describe('network and page signals', () => {
 
   it('reconnects on the schedule after a server close 1000 or 1001', async () => {
     const server = await startServer();
-    const clock = new FakeClock();
-    const { c, statuses } = client(server.url, clock, { delays: '700', jitter: '0' });
-    c.connect();
-    await waitUntil(() => c.status === 'open');
+    const { clock, c, statuses } = await openOn(server, { delays: '700', jitter: '0' });
     await server.close(1001, 'bye');
     await waitUntil(() => last(statuses).nextAttemptAt !== null);
     expect([last(statuses).cause, last(statuses).code, last(statuses).delayMs]).to.deep.equal([
@@ -134,10 +128,7 @@ describe('network and page signals', () => {
 
   it('goes to closed when the server ends the session (4000)', async () => {
     const server = await startServer();
-    const clock = new FakeClock();
-    const { c } = client(server.url, clock);
-    c.connect();
-    await waitUntil(() => c.status === 'open');
+    const { clock, c } = await openOn(server);
     await server.close(4000, 'session closed');
     await waitUntil(() => c.status === 'closed');
     expect(clock.timers.size).to.equal(0);
@@ -165,10 +156,7 @@ describe('network and page signals', () => {
 
   it('reports "offline" as the cause of an outage that began while the browser was offline', async () => {
     const server = await startServer();
-    const clock = new FakeClock();
-    const { c, statuses, recovered } = client(server.url, clock, { delays: '1000', jitter: '0' });
-    c.connect();
-    await waitUntil(() => c.status === 'open');
+    const { clock, c, statuses, recovered } = await openOn(server, { delays: '1000', jitter: '0' });
     clock.online = false;
     clock.window.dispatchEvent(new Event('offline'));
     await server.drop();
@@ -184,10 +172,7 @@ describe('network and page signals', () => {
 
   it('a wake-up does not cut short a server retry hint, online or visible', async () => {
     const server = await startServer();
-    const clock = new FakeClock();
-    const { c, statuses } = client(server.url, clock, { delays: '100', jitter: '0' });
-    c.connect();
-    await waitUntil(() => c.status === 'open');
+    const { clock, c, statuses } = await openOn(server, { delays: '100', jitter: '0' });
     await server.close(1012, 'retry-after=5000;spread=0');
     await waitUntil(() => last(statuses).nextAttemptAt !== null);
     clock.document.dispatchEvent(new Event('visibilitychange'));
@@ -207,10 +192,7 @@ describe('network and page signals', () => {
 
   it('an attempt that dies while offline does not use up the last attempt: it pauses', async () => {
     const server = await startServer();
-    const clock = new FakeClock();
-    const { c, statuses } = client(server.url, clock, { delays: '1000', jitter: '0', maxAttempts: '1' });
-    c.connect();
-    await waitUntil(() => c.status === 'open');
+    const { clock, c, statuses } = await openOn(server, { delays: '1000', jitter: '0', maxAttempts: '1' });
     await server.stop();
     await waitUntil(() => last(statuses).nextAttemptAt !== null);
     clock.tick(1000);
@@ -226,13 +208,7 @@ describe('network and page signals', () => {
   });
 
   it('a clock set back while waiting does not postpone the attempt', async () => {
-    const server = await startServer();
-    const clock = new FakeClock();
-    const { c, statuses } = client(server.url, clock, { delays: '5000', jitter: '0' });
-    c.connect();
-    await waitUntil(() => c.status === 'open');
-    await server.drop();
-    await waitUntil(() => last(statuses).nextAttemptAt !== null);
+    const { clock, c } = await waitingAfterDrop({ delays: '5000', jitter: '0' });
     clock.now -= 3_600_000;
     clock.fire(5000);
     await waitUntil(() => c.status === 'open', 'waited for the clock to catch up');
@@ -241,10 +217,7 @@ describe('network and page signals', () => {
 
   it('a clock set back does not push the heartbeat past one interval', async () => {
     const server = await startSessionServer();
-    const clock = new FakeClock();
-    const { c } = client(server.url, clock, { protocol: 'session', heartbeatInterval: '15000' });
-    c.connect();
-    await waitUntil(() => c.status === 'open');
+    const { clock, c } = await openOn(server, { protocol: 'session', heartbeatInterval: '15000' });
     clock.now -= 3_600_000;
     clock.fire(15000);
     expect(Math.max(...clock.pending())).to.be.at.most(15000);
@@ -252,13 +225,7 @@ describe('network and page signals', () => {
   });
 
   it('pageshow from the cache attempts at once when the page went into it while waiting', async () => {
-    const server = await startServer();
-    const clock = new FakeClock();
-    const { c, statuses } = client(server.url, clock, { delays: '60000', jitter: '0' });
-    c.connect();
-    await waitUntil(() => c.status === 'open');
-    await server.drop();
-    await waitUntil(() => last(statuses).nextAttemptAt !== null);
+    const { clock, c } = await waitingAfterDrop({ delays: '60000', jitter: '0' });
     clock.window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
     clock.window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
     await waitUntil(() => c.status === 'open', 'waited out the 60 s delay');
@@ -267,10 +234,7 @@ describe('network and page signals', () => {
 
   it('reports the outage: duration from the clock, cause and attempts used', async () => {
     const server = await startServer();
-    const clock = new FakeClock();
-    const { c, statuses, recovered } = client(server.url, clock, { delays: '1000', jitter: '0' });
-    c.connect();
-    await waitUntil(() => c.status === 'open');
+    const { clock, c, statuses, recovered } = await openOn(server, { delays: '1000', jitter: '0' });
     await server.stop();
     for (let i = 1; i <= 3; i++) {
       await waitUntil(() => last(statuses).nextAttemptAt !== null && last(statuses).attempt === i);
