@@ -494,7 +494,7 @@ export class SessionClient {
 
   /** Gives up on a socket that will not report its own death (timeout, heartbeat, protocol gap). */
   #abandon(cause: Cause): void {
-    this.#dropSocket(4000, cause);
+    this.#dropSocket(CloseCode.abandoned, cause);
     this.#lost(cause, null, '');
   }
 

@@ -16,6 +16,8 @@ export const CloseCode = {
   sessionClosed: 4000,
   /** Another socket (a duplicated tab, a second window) took over the session: do not fight for it. */
   replaced: 4001,
+  /** Sent by the client when it gives up on a socket (connect timeout, silent heartbeat, sequence gap). */
+  abandoned: 4002,
 } as const;
 
 /** Codes after which reconnecting cannot help: the client goes to `failed` at once. */
