@@ -86,6 +86,13 @@ try {
     await control('restart');
     await view('expired');
     await shot('expired');
+
+    await page.click(`${el} [part=dismiss-button]`);
+    await status('open');
+    await page.evaluate(() => document.querySelector('reconnecting-session').setAttribute('reconnect', 'off'));
+    await control('drop');
+    await view('disconnected');
+    await shot('disconnected');
     await page.close();
   }
 } finally {
