@@ -295,6 +295,29 @@ describe('<reconnecting-session> session mode against the real SessionServer', (
     sessionStorage.removeItem(`reconnecting-session:${key}`);
   });
 
+  it('with persist, messages the server got but had not acknowledged are not sent twice after a reload', async () => {
+    // The server acknowledges late, so the page goes away holding messages the server already has.
+    const server = await startSessionServer({ ackDelayMs: 60_000 }, { echo: false });
+    const key = `persist-test-${Math.random()}`;
+    const page = `<reconnecting-session url="${server.url}" ${FAST} persist="${key}"></reconnecting-session>`;
+    const first = await mount(page);
+    await waitForStatus(first, 'open');
+    for (let i = 1; i <= 3; i++) first.send({ inFlight: i });
+    await waitUntil(async () => (await server.sessions())[0]!.received.length === 3, 'messages not received');
+    expect(first.queued, 'unacknowledged, so still held').to.equal(3);
+    first.remove();
+    await aTimeout(20);
+    const second = await mount(page);
+    const resumed = (await oneEvent(second, 'session-resumed')) as SessionResumedEvent;
+    expect(resumed.detail.replayedToServer).to.equal(0);
+    second.send({ inFlight: 4 });
+    await waitUntil(async () => (await server.sessions())[0]!.received.length >= 4, 'message 4 lost');
+    await aTimeout(100);
+    expect((await server.sessions())[0]!.received).to.deep.equal([1, 2, 3, 4].map((i) => ({ inFlight: i })));
+    expect(second.queued, 'the welcome acknowledged 1 to 3').to.equal(1);
+    sessionStorage.removeItem(`reconnecting-session:${key}`);
+  });
+
   it('reports malformed server frames through session-error and keeps the session', async () => {
     const server = await startSessionServer();
     const el = await mount(`<reconnecting-session url="${server.url}" ${FAST}></reconnecting-session>`);
