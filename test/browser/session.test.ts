@@ -195,6 +195,15 @@ describe('<reconnecting-session> session mode against the real SessionServer', (
     const detail = ((await renewed) as SessionNewEvent).detail;
     expect(detail.reason).to.equal('token');
     expect(detail.sessionId).to.not.equal(other.id);
+
+    // Set from script in one go, before any update has run: the ID must travel with its token.
+    const third = await server.createSession();
+    const scripted = await mount(`<reconnecting-session url="${server.url}" ${FAST} manual></reconnecting-session>`);
+    scripted.sessionId = third.id;
+    scripted.resumeToken = third.token;
+    const resumedToo = oneEvent(scripted, 'session-resumed');
+    scripted.connect();
+    expect(((await resumedToo) as SessionResumedEvent).detail.sessionId).to.equal(third.id);
   });
 
   it('never adopts an unknown client-supplied session ID', async () => {
