@@ -278,6 +278,11 @@ export class ReconnectingSessionElement extends LitElement {
       this.#overlay = config;
     }
     if (changed.has('sessionId')) this.#syncSessionId();
+    // Status is the client's to say: a page that writes it (or a status="…" in the markup) is put right.
+    if (changed.has('status') && this.status !== this.#client.status) {
+      this.#warn([`<reconnecting-session>: status is read-only; ignoring status=${JSON.stringify(this.status)}.`]);
+      this.status = this.#client.status;
+    }
     // Connect here, with the configuration applied, so the status it sets joins this update.
     // Without a URL yet (a page that sets it from script) wait for one rather than fail.
     if (this.#wantConnect && this.isConnected && this.#client.config.urls.length > 0) {

@@ -41,5 +41,27 @@ describe('<reconnecting-session> attributes', () => {
     const el = await mount(`<reconnecting-session manual session-id="s1"></reconnecting-session>`);
     expect(el.getAttribute('status')).to.equal('idle');
     expect(el.sessionId).to.equal('s1');
+    el.sessionId = 's2';
+    await el.updateComplete;
+    expect(el.getAttribute('session-id')).to.equal('s2');
+  });
+
+  it('keeps status read-only: a written value is put back with a warning', async () => {
+    const el = await mount(`<reconnecting-session manual status="open"></reconnecting-session>`);
+    expect([el.status, el.getAttribute('status')]).to.deep.equal(['idle', 'idle']);
+    el.status = 'failed';
+    await el.updateComplete;
+    expect(el.status).to.equal('idle');
+    expect(warnings.filter((w) => w.includes('status is read-only'))).to.have.length(2);
+  });
+
+  it('warns about an invalid value set at run time, and keeps the default', async () => {
+    const el = await mount(`<reconnecting-session manual url="ws://127.0.0.1:9/"></reconnecting-session>`);
+    el.setAttribute('max-attempts', '-1');
+    await el.updateComplete;
+    expect(warnings.some((w) => w.includes('max-attempts="-1"'))).to.equal(true);
+    el.connect();
+    expect(el.statusDetail!.maxAttempts).to.equal(6);
+    el.disconnect();
   });
 });
