@@ -553,9 +553,10 @@ export class SessionClient {
     }
     if (reconnect === 'prompt') return this.#fail(cause, code, reason);
     const offline = !this.#env.isOnline();
-    // Time offline spends no attempts: the last one still comes once the network is back.
-    if (this.#attempt >= maxAttempts && !offline) return this.#fail(cause, code, reason);
-    if (this.#attempt < maxAttempts) this.#attempt++;
+    // Time offline spends no attempts: the last one still comes once the network is back. Nor does a
+    // server that said when to come back (a drain longer than max-attempts cycles must not end in failed).
+    if (this.#attempt >= maxAttempts && !offline && !hint) return this.#fail(cause, code, reason);
+    if (this.#attempt === 0 || (this.#attempt < maxAttempts && !hint)) this.#attempt++;
     const delay = hint
       ? hintDelay(hint.afterMs, hint.spreadMs, this.#env.random)
       : withJitter(baseDelay(this.#attempt, delays), jitter, this.#env.random);

@@ -190,6 +190,29 @@ describe('network and page signals', () => {
     c.dispose();
   });
 
+  it('a drain that outlasts max-attempts sends the client away without using up its attempts', async () => {
+    const server = await startSessionServer();
+    const { clock, c, statuses } = await openOn(server, { protocol: 'session', delays: '100', maxAttempts: '2' });
+    await server.drain(1000, 0);
+    for (let round = 1; round <= 4; round++) {
+      // Each return is sent away again before its welcome: the socket never counts as open.
+      await waitUntil(() => last(statuses).nextAttemptAt !== null, `round ${round}: no wait scheduled`);
+      expect([last(statuses).status, last(statuses).code, last(statuses).delayMs]).to.deep.equal([
+        'reconnecting',
+        1012,
+        1000,
+      ]);
+      clock.tick(1000);
+      await waitUntil(() => last(statuses).nextAttemptAt === null, `round ${round}: no attempt`);
+    }
+    await server.endDrain();
+    await waitUntil(() => c.status === 'open' || last(statuses).nextAttemptAt !== null);
+    clock.tick(1000);
+    await waitUntil(() => c.status === 'open', 'did not come back after the drain');
+    expect(statuses.map((s) => s.status)).not.to.include('failed');
+    c.dispose();
+  });
+
   it('an attempt that dies while offline does not use up the last attempt: it pauses', async () => {
     const server = await startServer();
     const { clock, c, statuses } = await openOn(server, { delays: '1000', jitter: '0', maxAttempts: '1' });
