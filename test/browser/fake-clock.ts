@@ -1,6 +1,6 @@
 import { browserEnvironment, type ClientEnvironment } from '../../src/client/environment.js';
 import { SessionClient } from '../../src/client/session-client.js';
-import type { RecoveredDetail, StatusDetail } from '../../src/client/types.js';
+import type { RecoveredDetail, SessionDetail, StatusDetail } from '../../src/client/types.js';
 import { NO_ATTRIBUTES, parseConfig, type RawAttributes } from '../../src/config.js';
 
 /** A client environment with a hand-driven clock and timers; the WebSocket stays real. */
@@ -66,6 +66,7 @@ export class FakeClock {
 export function clientOn(url: string, clock: FakeClock, attrs: Partial<RawAttributes> = {}) {
   const statuses: StatusDetail[] = [];
   const recovered: RecoveredDetail[] = [];
+  const sessions: SessionDetail[] = [];
   const { config } = parseConfig({ ...NO_ATTRIBUTES, url, ...attrs }, location.href);
   const c = new SessionClient(
     config,
@@ -73,11 +74,11 @@ export function clientOn(url: string, clock: FakeClock, attrs: Partial<RawAttrib
       status: (d) => statuses.push(d),
       message() {},
       error() {},
-      session() {},
+      session: (d) => sessions.push(d),
       recovered: (d) => recovered.push(d),
       sessionId() {},
     },
     clock.env(),
   );
-  return { c, statuses, recovered };
+  return { c, statuses, recovered, sessions };
 }

@@ -53,6 +53,37 @@ describe('network and page signals', () => {
     c.dispose();
   });
 
+  it('going offline while open checks the socket with a quick ping; a dead one is an outage caused by offline', async () => {
+    const server = await startSessionServer();
+    const { clock, c, statuses, recovered } = await openOn(server, { protocol: 'session', delays: '100' });
+    await server.stall();
+    clock.online = false;
+    clock.window.dispatchEvent(new Event('offline'));
+    expect(clock.pending()).to.include(3000);
+    clock.tick(3000);
+    expect([last(statuses).status, last(statuses).cause]).to.deep.equal(['reconnecting', 'offline']);
+    await server.restart();
+    clock.now += 2000;
+    clock.online = true;
+    clock.window.dispatchEvent(new Event('online'));
+    await waitUntil(() => c.status === 'open');
+    // The outage starts when the probe gives up on the socket, 2 s before the network came back.
+    expect(recovered).to.deep.equal([{ outageMs: 2000, cause: 'offline', attempts: 1, resumed: true, code: null }]);
+    c.dispose();
+  });
+
+  it('in session mode the back-forward cache round trip resumes the same session', async () => {
+    const server = await startSessionServer();
+    const { clock, c, sessions } = await openOn(server, { protocol: 'session' });
+    const sid = c.sessionId;
+    clock.window.dispatchEvent(new PageTransitionEvent('pagehide', { persisted: true }));
+    await waitUntil(async () => (await server.stats()).live === 0, 'socket not closed for the cache');
+    clock.window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: true }));
+    await waitUntil(() => c.status === 'open' && sessions.length === 2, 'did not resume on pageshow');
+    expect([sessions[1]!.resumed, sessions[1]!.sessionId]).to.deep.equal([true, sid]);
+    c.dispose();
+  });
+
   it('closes cleanly for the back-forward cache and resumes on pageshow', async () => {
     const server = await startServer();
     const { clock, c, statuses } = await openOn(server);
