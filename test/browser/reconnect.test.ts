@@ -195,6 +195,44 @@ describe('<reconnecting-session> plain mode', () => {
     expect((await server.stats()).connections).to.equal(2);
   });
 
+  it('leaves no timer of the client or the overlay behind when removed while waiting to reconnect', async () => {
+    const server = await startServer();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" delays="30000" jitter="0" grace-period="0"></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    const pending = new Set<number>();
+    const realSet = window.setTimeout;
+    const realClear = window.clearTimeout;
+    try {
+      window.setTimeout = ((fn: TimerHandler, ms?: number) => {
+        const id = realSet(() => {
+          pending.delete(id);
+          (fn as () => void)();
+        }, ms);
+        // The client's timers and the element's own (countdown, grace period, unload).
+        if (/session-client|reconnecting-session\.ts/.test(new Error().stack ?? '')) pending.add(id);
+        return id;
+      }) as typeof window.setTimeout;
+      window.clearTimeout = ((id?: number) => {
+        if (id !== undefined) pending.delete(id);
+        realClear(id);
+      }) as typeof window.clearTimeout;
+      await server.drop();
+      await waitUntil(() => el.statusDetail?.nextAttemptAt != null && el.shadowRoot!.querySelector('[part=countdown]'));
+      window.dispatchEvent(new Event('beforeunload'));
+      expect(pending.size, 'backoff, countdown and unload timers armed').to.be.at.least(3);
+      el.remove();
+      await Promise.resolve();
+      await Promise.resolve();
+    } finally {
+      window.setTimeout = realSet;
+      window.clearTimeout = realClear;
+    }
+    expect(pending.size, 'timers left pending').to.equal(0);
+    expect(el.status).to.equal('closed');
+  });
+
   it('passes session-id to a plain server as a query parameter', async () => {
     const server = await startServer();
     const el = await mount(
