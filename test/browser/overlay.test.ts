@@ -342,6 +342,182 @@ describe('<reconnecting-session> overlay', () => {
     }
   });
 
+  it('takes the offline text from offline-message, as text', async () => {
+    const server = await startServer();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" grace-period="0" delays="5000" offline-message="No &lt;b&gt;network&lt;/b&gt; here."></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    const descriptor = Object.getOwnPropertyDescriptor(Navigator.prototype, 'onLine')!;
+    Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
+    try {
+      await server.stop();
+      await view(el, 'offline');
+      expect(shownMessage(el)).to.equal('No <b>network</b> here.');
+      expect(el.shadowRoot!.querySelector('b')).to.equal(null);
+      expect(el.shadowRoot!.querySelector('[role="status"]')!.textContent!.trim()).to.equal('No <b>network</b> here.');
+    } finally {
+      Object.defineProperty(navigator, 'onLine', descriptor);
+      delete (navigator as { onLine?: boolean }).onLine;
+    }
+  });
+
+  it('takes the expired text from expired-message, as text', async () => {
+    const server = await startSessionServer();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" protocol="session" delays="20" jitter="0" expired-message="Start &lt;i&gt;over&lt;/i&gt;, please."></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    await server.crash();
+    await view(el, 'expired');
+    expect(shownMessage(el)).to.equal('Start <i>over</i>, please.');
+    expect(el.shadowRoot!.querySelector('i')).to.equal(null);
+    expect(el.shadowRoot!.querySelector('[role="alert"]')!.textContent!.trim()).to.equal('Start <i>over</i>, please.');
+  });
+
+  it('takes the confirmation text from reconnected-message, as text', async () => {
+    const server = await startServer();
+    await server.stop();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" delays="10" max-attempts="1" jitter="0" reconnected-duration="10000" reconnected-message="Back &lt;u&gt;online&lt;/u&gt;!"></reconnecting-session>`,
+    );
+    await view(el, 'failed');
+    await server.restart();
+    part(el, 'retry-button')!.click();
+    await waitForStatus(el, 'open');
+    await view(el, 'reconnected');
+    expect(shownMessage(el)).to.equal('Back <u>online</u>!');
+    expect(el.shadowRoot!.querySelector('u')).to.equal(null);
+  });
+
+  it('attempts at once when "Retry now" is clicked while waiting out a long delay', async () => {
+    const server = await startServer();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" grace-period="0" delays="30000" jitter="0"></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    await server.stop();
+    await view(el, 'reconnecting');
+    await waitUntil(() => el.statusDetail?.nextAttemptAt != null, 'no wait scheduled');
+    await el.updateComplete;
+    const scheduled = el.statusDetail!.nextAttemptAt!;
+    const button = part(el, 'retry-button') as HTMLButtonElement;
+    expect(text(el, 'retry-button')).to.equal('Retry now');
+    expect(button.getAttribute('aria-disabled')).to.equal('false');
+    await server.restart();
+    const before = (await server.stats()).connections;
+    const retried = oneEvent(el, 'session-retry');
+    button.click();
+    expect((await retried).detail.status).to.equal('reconnecting');
+    await waitForStatus(el, 'open');
+    expect(Date.now() < scheduled, 'opened only when the scheduled attempt came').to.equal(true);
+    expect((await server.stats()).connections).to.equal(before + 1);
+  });
+
+  it('announces reconnecting and the confirmation politely, and the expired notice assertively', async () => {
+    const server = await startServer();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" grace-period="0" delays="30000" jitter="0" reconnected-duration="10000"></reconnecting-session>`,
+    );
+    const polite = () => el.shadowRoot!.querySelector('[role="status"]')!;
+    const assertive = () => el.shadowRoot!.querySelector('[role="alert"]')!;
+    await waitForStatus(el, 'open');
+    expect(polite().getAttribute('aria-live')).to.equal('polite');
+    expect(assertive().getAttribute('aria-live')).to.equal('assertive');
+    await server.stop();
+    await view(el, 'reconnecting');
+    expect(polite().textContent!.trim()).to.equal('Connection lost. Reconnecting…');
+    expect(assertive().textContent!.trim()).to.equal('');
+    await waitUntil(() => el.statusDetail?.nextAttemptAt != null, 'no wait scheduled');
+    await server.restart();
+    el.retryNow();
+    await waitForStatus(el, 'open');
+    await view(el, 'reconnected');
+    expect(polite().textContent!.trim()).to.equal('Reconnected.');
+    expect(assertive().textContent!.trim()).to.equal('');
+
+    const sessionServer = await startSessionServer();
+    const expiring = await mount(
+      `<reconnecting-session url="${sessionServer.url}" protocol="session" delays="20" jitter="0"></reconnecting-session>`,
+    );
+    await waitForStatus(expiring, 'open');
+    await sessionServer.crash();
+    await view(expiring, 'expired');
+    const alert = expiring.shadowRoot!.querySelector('[role="alert"]')!;
+    expect(alert.getAttribute('aria-live')).to.equal('assertive');
+    expect(alert.textContent!.trim()).to.equal('Your session has expired. Reload the page to continue.');
+    expect(expiring.shadowRoot!.querySelector('[role="status"]')!.textContent!.trim()).to.equal('');
+  });
+
+  it('takes its look from the custom properties and from ::part rules of the page', async () => {
+    const server = await startServer();
+    await server.stop();
+    const el = await mount(
+      `<style>
+        reconnecting-session.themed::part(overlay) { border-top-left-radius: 3px; }
+        reconnecting-session.themed::part(countdown) { font-style: italic; }
+        reconnecting-session.themed::part(retry-button) { text-transform: uppercase; }
+      </style>
+      <reconnecting-session class="themed" url="${server.url}" grace-period="0" delays="30000" jitter="0"
+        style="--reconnecting-session-overlay-background: rgb(1, 2, 3); --reconnecting-session-overlay-color: rgb(4, 5, 6);
+          --reconnecting-session-accent-color: rgb(7, 8, 9); --reconnecting-session-z-index: 42;
+          --reconnecting-session-overlay-padding: 11px;"></reconnecting-session>`,
+    );
+    await view(el, 'reconnecting');
+    const overlay = getComputedStyle(part(el, 'overlay')!);
+    expect(overlay.backgroundColor).to.equal('rgb(1, 2, 3)');
+    expect(overlay.color).to.equal('rgb(4, 5, 6)');
+    expect(overlay.borderLeftColor).to.equal('rgb(7, 8, 9)');
+    expect(overlay.zIndex).to.equal('42');
+    expect(overlay.paddingTop).to.equal('11px');
+    expect(getComputedStyle(part(el, 'retry-button')!).backgroundColor).to.equal('rgb(7, 8, 9)');
+    expect(overlay.borderTopLeftRadius).to.equal('3px');
+    expect(getComputedStyle(part(el, 'countdown')!).fontStyle).to.equal('italic');
+    expect(getComputedStyle(part(el, 'retry-button')!).textTransform).to.equal('uppercase');
+  });
+
+  it('passes the accessibility audit in modal mode while reconnecting and when expired', async () => {
+    const server = await startServer();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" overlay="modal" grace-period="0" delays="30000" jitter="0"><button>app</button></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    await server.stop();
+    await view(el, 'reconnecting');
+    await waitUntil(() => el.statusDetail?.nextAttemptAt != null, 'no wait scheduled');
+    await el.updateComplete;
+    expect(part(el, 'overlay')!.getAttribute('role')).to.equal('alertdialog');
+    await expect(el).shadowDom.to.be.accessible();
+
+    const sessionServer = await startSessionServer();
+    const expiring = await mount(
+      `<reconnecting-session url="${sessionServer.url}" protocol="session" overlay="modal" delays="20" jitter="0"><button>app</button></reconnecting-session>`,
+    );
+    await waitForStatus(expiring, 'open');
+    await sessionServer.crash();
+    await view(expiring, 'expired');
+    expect(part(expiring, 'overlay')!.getAttribute('role')).to.equal('alertdialog');
+    await expect(expiring).shadowDom.to.be.accessible();
+  });
+
+  it('uses slotted markup for the reconnecting text and keeps the countdown', async () => {
+    const server = await startServer();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" grace-period="0" delays="30000" jitter="0"><main>app</main><span slot="reconnecting">Hold on, <em>the server</em> is back soon.</span></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    await server.stop();
+    await view(el, 'reconnecting');
+    await waitUntil(() => el.statusDetail?.nextAttemptAt != null, 'no wait scheduled');
+    await el.updateComplete;
+    expect(shownMessage(el)).to.equal('Hold on, the server is back soon.');
+    expect(text(el, 'countdown')).to.match(/^Reconnecting in (30|29) s…$/);
+    expect(text(el, 'attempt')).to.equal('Attempt 1 of 6');
+    expect(el.shadowRoot!.querySelector('[role="status"]')!.textContent!.trim()).to.equal(
+      'Hold on, the server is back soon. Reconnecting…',
+    );
+  });
+
   it('does not change the layout of the app it wraps', async () => {
     const el = await mount(`<reconnecting-session manual><p id="p">x</p></reconnecting-session>`);
     expect(getComputedStyle(el).display).to.equal('contents');
