@@ -467,3 +467,344 @@ describe('SessionServer lifetime', () => {
     assert.match(closed.reason, /^retry-after=\d+;spread=\d+$/);
   });
 });
+
+/** The tests below wait on sockets: a broken server makes them fail in time instead of hanging. */
+const T = { timeout: 10_000 };
+
+describe('SessionServer: malformed frames after the handshake', () => {
+  // The implementation answers every frame it cannot accept with an error frame and close 1007
+  // (src/protocol/frames.ts: bad-json and bad-frame); a sequence gap is 1002 and tested above.
+  const cases: [string, string, string][] = [
+    ['a msg whose seq is a string', JSON.stringify({ t: 'msg', seq: '2', d: 'x' }), 'bad-frame'],
+    ['a msg whose seq is fractional', JSON.stringify({ t: 'msg', seq: 1.5, d: 'x' }), 'bad-frame'],
+    ['a msg with seq 0', JSON.stringify({ t: 'msg', seq: 0, d: 'x' }), 'bad-frame'],
+    ['a msg with neither d nor b', JSON.stringify({ t: 'msg', seq: 2 }), 'bad-frame'],
+    ['invalid JSON', '{"t":"msg","seq":2,', 'bad-json'],
+    ['an ack with a negative seq', JSON.stringify({ t: 'ack', seq: -1 }), 'bad-frame'],
+    ['a frame of an unknown type', JSON.stringify({ t: 'nope' }), 'bad-frame'],
+  ];
+  for (const [what, text, errorCode] of cases) {
+    it(`answers ${what} with an error frame and 1007, and the session survives for a resume`, T, async () => {
+      const { client, server, sessions } = await setup();
+      const c = client();
+      const w = await c.hello();
+      const s = sessions[0]!;
+      const got: unknown[] = [];
+      s.on('message', (d) => got.push(d));
+      s.send('from server');
+      await c.next('msg');
+      // Sent back to back with the bad frame: what came before it is delivered, not lost.
+      c.send({ t: 'msg', seq: 1, d: 'before' });
+      c.send(text);
+      const closed = await c.closed;
+      assert.equal(closed.code, 1007);
+      assert.ok(closed.reason.length > 0, 'a close reason');
+      const error = await c.next('error');
+      assert.equal(error.code, errorCode);
+      assert.ok(error.message.length > 0);
+      await until(() => !s.connected, 'detach');
+      assert.equal(s.closed, false);
+      assert.equal(server.sessionCount, 1);
+      assert.deepEqual(got, ['before']);
+
+      const again = client();
+      const w2 = await again.hello({ sid: w.sid, token: w.token, ack: 0 });
+      assert.deepEqual([w2.resumed, w2.sid, w2.ack, w2.seq], [true, w.sid, 1, 1]);
+      assert.deepEqual(await again.next('msg'), { t: 'msg', seq: 1, d: 'from server' });
+      again.send({ t: 'msg', seq: 2, d: 'after' });
+      await until(() => got.length === 2, 'message 2');
+      assert.deepEqual(got, ['before', 'after']);
+      assert.equal(again.ws.readyState, 1);
+    });
+  }
+
+  it('a malformed frame on a resumed socket leaves the session resumable with the rotated token', T, async () => {
+    const { client, sessions } = await setup();
+    const first = client();
+    const w1 = await first.hello();
+    first.close();
+    await until(() => !sessions[0]!.connected, 'detach');
+    const second = client();
+    const w2 = await second.hello({ sid: w1.sid, token: w1.token });
+    assert.equal(w2.resumed, true);
+    second.send(JSON.stringify({ t: 'ack', seq: -5 }));
+    assert.equal((await second.closed).code, 1007);
+    assert.equal((await second.next('error')).code, 'bad-frame');
+    await until(() => !sessions[0]!.connected, 'detach');
+    assert.equal(sessions[0]!.closed, false);
+    const third = client();
+    const w3 = await third.hello({ sid: w1.sid, token: w2.token });
+    assert.deepEqual([w3.resumed, w3.sid], [true, w1.sid]);
+    assert.notEqual(w3.token, w2.token);
+  });
+
+  it('survives a burst of malformed frames from many sockets (never a crash)', T, async () => {
+    const { client, server } = await setup();
+    const errors: Error[] = [];
+    server.on('error', (e) => errors.push(e));
+    const bad = [
+      '',
+      '[]',
+      'null',
+      '"str"',
+      '{"t":1}',
+      '{"t":"msg","seq":1e400,"d":1}',
+      '{"t":"ack"}',
+      '{"t":"ping","ts":"x"}',
+    ];
+    const clients = await Promise.all(
+      bad.map(async (text) => {
+        const c = client();
+        await c.hello();
+        c.send(text);
+        return c;
+      }),
+    );
+    const codes = await Promise.all(clients.map(async (c) => (await c.closed).code));
+    assert.deepEqual(
+      codes,
+      bad.map(() => 1007),
+    );
+    assert.deepEqual(errors, []);
+    assert.equal(server.sessionCount, bad.length, 'every session is kept for a resume');
+    assert.equal((await client().hello()).resumed, false, 'the server still takes new sockets');
+  });
+});
+
+/** Resolves with 101 when the upgrade succeeds, or the HTTP status it was refused with. */
+function upgradeStatus(c: RawClient): Promise<number> {
+  // A refused handshake leaves the client CONNECTING: its later terminate() reports an error, which is expected.
+  c.ws.on('error', () => {});
+  return new Promise((resolve) => {
+    c.ws.once('open', () => resolve(101));
+    c.ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+  });
+}
+
+describe('SessionServer origin policy on real sockets', () => {
+  it('accepts a client that sends no Origin header (a non-browser client) by default', T, async () => {
+    const { client, server } = await setup();
+    const origins: (string | undefined)[] = [];
+    server.wss.on('connection', (_ws, req) => origins.push(req.headers.origin));
+    const c = client();
+    assert.equal(await upgradeStatus(c), 101);
+    assert.equal((await c.hello()).resumed, false);
+    // The ws client sends an Origin only when told to: the server really saw none.
+    assert.deepEqual(origins, [undefined]);
+  });
+
+  it('with a list, still accepts a client without an Origin', T, async () => {
+    const { client } = await setup({ allowedOrigins: ['https://app.example'] });
+    const c = client();
+    assert.equal(await upgradeStatus(c), 101);
+    assert.equal((await c.hello()).resumed, false);
+  });
+
+  it("accepts any browser origin with allowedOrigins ['*']", T, async () => {
+    const { client } = await setup({ allowedOrigins: ['*'] });
+    for (const origin of ['https://anything.example', 'null', 'http://localhost:1234']) {
+      const c = client({ origin });
+      assert.equal(await upgradeStatus(c), 101, origin);
+      assert.equal((await c.hello()).resumed, false);
+      c.close();
+    }
+  });
+
+  it('asks a function policy with the Origin and the request, and refuses with 403 when it says no', T, async () => {
+    const calls: [string | undefined, string | undefined][] = [];
+    const { server } = await setup({
+      path: '/s',
+      allowedOrigins: (origin, req) => {
+        calls.push([origin, req.url]);
+        return origin === 'https://ok.example' || (origin === undefined && req.url === '/s?tool=1');
+      },
+    });
+    const base = `ws://127.0.0.1:${server.port}`;
+    const ok = new RawClient(`${base}/s`, { origin: 'https://ok.example' });
+    const evil = new RawClient(`${base}/s`, { origin: 'https://evil.example' });
+    const sameHost = new RawClient(`${base}/s`, { origin: base.replace('ws:', 'http:') });
+    const tool = new RawClient(`${base}/s?tool=1`);
+    const bare = new RawClient(`${base}/s`);
+    const all = [ok, evil, sameHost, tool, bare];
+    try {
+      assert.deepEqual(await Promise.all(all.map(upgradeStatus)), [101, 403, 403, 101, 403]);
+      assert.equal((await ok.hello()).resumed, false);
+      assert.equal((await tool.hello()).resumed, false);
+      assert.equal(server.sessionCount, 2);
+      assert.deepEqual(
+        calls.sort((a, b) => String(a).localeCompare(String(b))),
+        [
+          ['https://evil.example', '/s'],
+          ['https://ok.example', '/s'],
+          [base.replace('ws:', 'http:'), '/s'],
+          [undefined, '/s'],
+          [undefined, '/s?tool=1'],
+        ].sort((a, b) => String(a).localeCompare(String(b))),
+      );
+    } finally {
+      for (const c of all) c.close();
+    }
+  });
+});
+
+describe('SessionServer replay gap by bytes', () => {
+  const frameBytes = (seq: number, d: string) => Buffer.byteLength(JSON.stringify({ t: 'msg', seq, d }));
+  const payload = 'x'.repeat(100);
+
+  it(
+    'answers resumed:false, reason replay-gap when more than maxReplayBytes went unacknowledged while away',
+    T,
+    async () => {
+      const maxReplayBytes = 300;
+      const { client, server, sessions } = await setup({ maxReplayBytes });
+      const a = client();
+      const w = await a.hello();
+      a.close();
+      const s = sessions[0]!;
+      await until(() => !s.connected, 'detach');
+      let sent = 0;
+      let count = 0;
+      while (sent <= maxReplayBytes) {
+        sent += frameBytes(s.send(payload), payload);
+        count++;
+      }
+      assert.ok(count < 10, 'well under maxReplayMessages: only the byte bound can cause the gap');
+      const b = client();
+      const w2 = await b.hello({ sid: w.sid, token: w.token, ack: 0 });
+      assert.deepEqual([w2.resumed, w2.reason], [false, 'replay-gap']);
+      assert.notEqual(w2.sid, w.sid);
+      assert.equal(w2.seq, 0, 'the new session starts its numbering again');
+      assert.equal(s.closed, true);
+      assert.equal(server.getSession(w.sid), undefined);
+      await delay(30);
+      assert.deepEqual(
+        b.frames.filter((f) => f.t === 'msg'),
+        [],
+        'nothing of the old session is replayed into the new one',
+      );
+    },
+  );
+
+  it(
+    'resumes when what went unacknowledged fits in maxReplayBytes, counting only unacknowledged bytes',
+    T,
+    async () => {
+      const maxReplayBytes = 300;
+      const { client, sessions } = await setup({ maxReplayBytes });
+      const a = client();
+      const w = await a.hello();
+      const s = sessions[0]!;
+      // Acknowledged while connected: these no longer count against the bound.
+      for (let i = 0; i < 4; i++) s.send(payload);
+      for (let i = 0; i < 4; i++) await a.next('msg');
+      a.send({ t: 'ack', seq: 4 });
+      await until(() => s.pending === 0, 'ack 4');
+      a.close();
+      await until(() => !s.connected, 'detach');
+      s.send(payload);
+      s.send(payload);
+      assert.ok(frameBytes(5, payload) + frameBytes(6, payload) <= maxReplayBytes);
+      const b = client();
+      const w2 = await b.hello({ sid: w.sid, token: w.token, ack: 4 });
+      assert.deepEqual([w2.resumed, w2.sid, w2.seq], [true, w.sid, 6]);
+      assert.deepEqual([(await b.next('msg')).seq, (await b.next('msg')).seq], [5, 6]);
+    },
+  );
+
+  it(
+    'a client that received everything before leaving resumes even though the buffer evicted unacknowledged bytes',
+    T,
+    async () => {
+      const { client, sessions } = await setup({ maxReplayBytes: 300 });
+      const a = client();
+      const w = await a.hello();
+      const s = sessions[0]!;
+      for (let i = 0; i < 5; i++) s.send(payload);
+      for (let i = 0; i < 5; i++) await a.next('msg');
+      a.close();
+      await until(() => !s.connected, 'detach');
+      const b = client();
+      const w2 = await b.hello({ sid: w.sid, token: w.token, ack: 5 });
+      assert.deepEqual([w2.resumed, w2.sid], [true, w.sid]);
+      const c = client();
+      const w3 = await c.hello({ sid: w.sid, token: w2.token, ack: 0 });
+      assert.deepEqual([w3.resumed, w3.reason], [false, 'replay-gap'], 'but one that asks for evicted messages cannot');
+    },
+  );
+});
+
+describe('SessionServer resume event', () => {
+  it('reports how many messages were sent again and the outage from the injected clock', T, async () => {
+    let now = 1_000_000;
+    const { client, server, sessions } = await setup({ now: () => now });
+    const resumes: [string, { replayed: number; outageMs: number }][] = [];
+    server.on('resume', (s, info) => resumes.push([s.id, info]));
+    const a = client();
+    const w = await a.hello();
+    const s = sessions[0]!;
+    for (let i = 1; i <= 3; i++) s.send(i);
+    for (let i = 1; i <= 3; i++) await a.next('msg');
+    a.send({ t: 'ack', seq: 1 });
+    await until(() => s.pending === 2, 'ack 1');
+    now += 4_000;
+    a.close();
+    await until(() => !s.connected, 'detach');
+    now += 7_500;
+    s.send(4);
+    s.send(5);
+    now += 250;
+    assert.deepEqual(resumes, [], 'no resume event for a new session');
+
+    // Messages 2 and 3 were lost in flight: the client acknowledges only 1.
+    const b = client();
+    const w2 = await b.hello({ sid: w.sid, token: w.token, ack: 1 });
+    assert.equal(w2.resumed, true);
+    const replayed: number[] = [];
+    for (let i = 0; i < 4; i++) replayed.push((await b.next('msg')).seq);
+    assert.deepEqual(replayed, [2, 3, 4, 5]);
+    assert.deepEqual(resumes, [[w.sid, { replayed: 4, outageMs: 7_750 }]]);
+
+    b.send({ t: 'ack', seq: 5 });
+    await until(() => s.pending === 0, 'ack 5');
+    b.close();
+    await until(() => !s.connected, 'detach');
+    now += 60_000;
+    const c = client();
+    await c.hello({ sid: w.sid, token: w2.token, ack: 5 });
+    await delay(30);
+    assert.equal(c.frames.filter((f) => f.t === 'msg').length, 0);
+    assert.deepEqual(resumes[1], [w.sid, { replayed: 0, outageMs: 60_000 }]);
+  });
+
+  it('reports an outage of 0 when a newer socket takes over one that is still attached', T, async () => {
+    let now = 5_000;
+    const { client, server, sessions } = await setup({ now: () => now });
+    const infos: { replayed: number; outageMs: number }[] = [];
+    server.on('resume', (_s, info) => infos.push(info));
+    const a = client();
+    const w = await a.hello();
+    sessions[0]!.send('unacked');
+    await a.next('msg');
+    now += 30_000;
+    const b = client();
+    await b.hello({ sid: w.sid, token: w.token, ack: 0 });
+    assert.deepEqual(await b.next('msg'), { t: 'msg', seq: 1, d: 'unacked' });
+    assert.deepEqual(infos, [{ replayed: 1, outageMs: 0 }]);
+    assert.equal((await a.closed).code, 4001);
+  });
+
+  it('emits no resume event for a refused resume (wrong token, replay gap)', T, async () => {
+    const { client, server, sessions } = await setup({ maxReplayMessages: 1 });
+    let resumes = 0;
+    server.on('resume', () => resumes++);
+    const a = client();
+    const w = await a.hello();
+    a.close();
+    await until(() => !sessions[0]!.connected, 'detach');
+    assert.equal((await client().hello({ sid: w.sid, token: 'wrong' })).reason, 'token');
+    sessions[0]!.send(1);
+    sessions[0]!.send(2);
+    assert.equal((await client().hello({ sid: w.sid, token: w.token })).reason, 'replay-gap');
+    assert.equal(resumes, 0);
+  });
+});
