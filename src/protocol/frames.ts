@@ -100,10 +100,7 @@ function fail(what: string): never {
   throw new ProtocolError('bad-frame', what, 1007);
 }
 
-/**
- * Parses and validates one text frame. Throws ProtocolError (close 1007 for a well-formed
- * but invalid frame, 1002 for text that is not a frame at all) instead of returning junk.
- */
+/** Parses and validates one text frame. Throws ProtocolError (close 1007: not JSON, or not a valid frame) instead of returning junk. */
 export function decodeFrame(text: string): Frame {
   let value: unknown;
   try {

@@ -76,6 +76,14 @@ function onFrame(ws: WebSocket, session: Session, frame: Frame): void {
       }
       return;
     case 'ack':
+      // Acknowledging what was never sent would empty the replay buffer of messages still owed.
+      if (frame.seq > session.outSeq) {
+        throw new ProtocolError(
+          'ack',
+          `ack ${frame.seq} is past the last message sent (${session.outSeq})`,
+          CloseCode.protocolError,
+        );
+      }
       session.acked(frame.seq);
       return;
     case 'ping':

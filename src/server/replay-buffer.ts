@@ -31,7 +31,7 @@ export class ReplayBuffer {
 
   /** Keeps a sent frame; evicts the oldest past the bounds (a later resume from before them is a replay gap). */
   push(seq: number, frame: string): void {
-    this.#queue.push({ seq, data: frame, bytes: frame.length });
+    this.#queue.push({ seq, data: frame, bytes: Buffer.byteLength(frame) });
     this.#lastSeq = seq;
     while (this.size > 0 && (this.size > this.maxMessages || this.bytes > this.maxBytes)) this.#queue.shift();
   }

@@ -298,7 +298,14 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
 
   #accept(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (this.#closed) return reject(socket, 503, 'Service Unavailable');
-    if (!originAllowed(this.#origins, req)) return reject(socket, 403, 'Forbidden');
+    let allowed = false;
+    try {
+      allowed = originAllowed(this.#origins, req);
+    } catch (error) {
+      // A throwing policy function is the application's bug: refuse the socket, keep the server up.
+      this.reportError(error as Error);
+    }
+    if (!allowed) return reject(socket, 403, 'Forbidden');
     this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
   }
 

@@ -28,6 +28,15 @@ describe('ReplayBuffer', () => {
     assert.deepEqual([bytes.size, bytes.bytes, bytes.firstSeq], [1, 6, 2]);
   });
 
+  it('counts bytes as sent (UTF-8), not characters', () => {
+    const buf = new ReplayBuffer(100, 200);
+    buf.push(1, '€'.repeat(60));
+    assert.deepEqual([buf.bytes, buf.size], [180, 1]);
+    // 70 characters, 210 bytes: past the 200-byte bound.
+    buf.push(2, '€'.repeat(70));
+    assert.deepEqual([buf.size, buf.firstSeq], [0, 3]);
+  });
+
   it('never claims to reach past what it sent', () => {
     const buf = new ReplayBuffer(10, 1000);
     buf.push(1, 'x');

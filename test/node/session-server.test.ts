@@ -303,6 +303,45 @@ describe('SessionServer on a shared HTTP server', () => {
   });
 });
 
+describe('SessionServer against application and client bugs', () => {
+  it(
+    'refuses with 403 and reports through error when an origin policy throws; the server stays up',
+    { timeout: 10_000 },
+    async () => {
+      let calls = 0;
+      const { server, url, client } = await setup({
+        allowedOrigins: () => {
+          if (++calls === 1) throw new Error('policy bug');
+          return true;
+        },
+      });
+      const errors: string[] = [];
+      server.on('error', (e) => errors.push(e.message));
+      const first = new RawClient(url);
+      const status = await new Promise<number>((resolve) =>
+        first.ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0)),
+      );
+      assert.deepEqual([status, errors], [403, ['policy bug']]);
+      assert.equal((await client().hello()).resumed, false);
+    },
+  );
+
+  it('closes 1002 on an ack past the last message sent, keeping what is owed', { timeout: 10_000 }, async () => {
+    const { client, sessions } = await setup();
+    const c = client();
+    const w = await c.hello();
+    c.close();
+    await until(() => !sessions[0]!.connected, 'detach');
+    sessions[0]!.send('owed');
+    const liar = client();
+    await liar.hello({ sid: w.sid, token: w.token });
+    await liar.next('msg');
+    liar.send({ t: 'ack', seq: 5 });
+    assert.equal((await liar.closed).code, 1002);
+    assert.equal(sessions[0]!.pending, 1);
+  });
+});
+
 describe('SessionServer.handleUpgrade on another listener', () => {
   it('keeps the path and origin checks, and the sessions', async () => {
     const { createServer } = await import('node:http');
