@@ -5,6 +5,37 @@ import { cleanup, collect, mount, startServer, waitForStatus, waitUntil } from '
 
 const FAST = 'delays="40" max-attempts="50" jitter="0"';
 
+/** Records the timers armed from code whose stack matches `from` until `restore()`, and which are still pending. */
+function trackTimers(from: RegExp) {
+  const pending = new Set<number>();
+  let created = 0;
+  const realSet = window.setTimeout;
+  const realClear = window.clearTimeout;
+  window.setTimeout = ((fn: TimerHandler, ms?: number) => {
+    const id = realSet(() => {
+      pending.delete(id);
+      (fn as () => void)();
+    }, ms);
+    if (from.test(new Error().stack ?? '')) {
+      pending.add(id);
+      created++;
+    }
+    return id;
+  }) as typeof window.setTimeout;
+  window.clearTimeout = ((id?: number) => {
+    if (id !== undefined) pending.delete(id);
+    realClear(id);
+  }) as typeof window.clearTimeout;
+  return {
+    pending,
+    created: () => created,
+    restore: () => {
+      window.setTimeout = realSet;
+      window.clearTimeout = realClear;
+    },
+  };
+}
+
 describe('<reconnecting-session> plain mode', () => {
   afterEach(cleanup);
 
@@ -156,27 +187,9 @@ describe('<reconnecting-session> plain mode', () => {
     await waitForStatus(el, 'open');
     await server.drop();
     await waitForStatus(el, 'reconnecting');
-    const pending = new Set<number>();
-    let created = 0;
-    const realSet = window.setTimeout;
-    const realClear = window.clearTimeout;
+    // Track the timers the client creates from here on (not those of the test harness).
+    const timers = trackTimers(/session-client/);
     try {
-      // Track the timers the client creates from here on (not those of the test harness).
-      window.setTimeout = ((fn: TimerHandler, ms?: number) => {
-        const id = realSet(() => {
-          pending.delete(id);
-          (fn as () => void)();
-        }, ms);
-        if (new Error().stack?.includes('session-client')) {
-          pending.add(id);
-          created++;
-        }
-        return id;
-      }) as typeof window.setTimeout;
-      window.clearTimeout = ((id?: number) => {
-        if (id !== undefined) pending.delete(id);
-        realClear(id);
-      }) as typeof window.clearTimeout;
       await server.restart();
       el.retryNow();
       await waitUntil(() => el.status === 'open');
@@ -184,11 +197,10 @@ describe('<reconnecting-session> plain mode', () => {
       await Promise.resolve();
       await Promise.resolve();
     } finally {
-      window.setTimeout = realSet;
-      window.clearTimeout = realClear;
+      timers.restore();
     }
-    expect(created, 'the client armed timers while tracked').to.be.greaterThan(0);
-    expect(pending.size, 'timers left pending').to.equal(0);
+    expect(timers.created(), 'the client armed timers while tracked').to.be.greaterThan(0);
+    expect(timers.pending.size, 'timers left pending').to.equal(0);
     expect(el.status).to.equal('closed');
     await waitUntil(async () => (await server.stats()).live === 0, 'socket left open');
     await aTimeout(400);
@@ -201,35 +213,20 @@ describe('<reconnecting-session> plain mode', () => {
       `<reconnecting-session url="${server.url}" delays="30000" jitter="0" grace-period="0"></reconnecting-session>`,
     );
     await waitForStatus(el, 'open');
-    const pending = new Set<number>();
-    const realSet = window.setTimeout;
-    const realClear = window.clearTimeout;
+    // The client's timers and the element's own (countdown, grace period, unload).
+    const timers = trackTimers(/session-client|reconnecting-session\.ts/);
     try {
-      window.setTimeout = ((fn: TimerHandler, ms?: number) => {
-        const id = realSet(() => {
-          pending.delete(id);
-          (fn as () => void)();
-        }, ms);
-        // The client's timers and the element's own (countdown, grace period, unload).
-        if (/session-client|reconnecting-session\.ts/.test(new Error().stack ?? '')) pending.add(id);
-        return id;
-      }) as typeof window.setTimeout;
-      window.clearTimeout = ((id?: number) => {
-        if (id !== undefined) pending.delete(id);
-        realClear(id);
-      }) as typeof window.clearTimeout;
       await server.drop();
       await waitUntil(() => el.statusDetail?.nextAttemptAt != null && el.shadowRoot!.querySelector('[part=countdown]'));
       window.dispatchEvent(new Event('beforeunload'));
-      expect(pending.size, 'backoff, countdown and unload timers armed').to.be.at.least(3);
+      expect(timers.pending.size, 'backoff, countdown and unload timers armed').to.be.at.least(3);
       el.remove();
       await Promise.resolve();
       await Promise.resolve();
     } finally {
-      window.setTimeout = realSet;
-      window.clearTimeout = realClear;
+      timers.restore();
     }
-    expect(pending.size, 'timers left pending').to.equal(0);
+    expect(timers.pending.size, 'timers left pending').to.equal(0);
     expect(el.status).to.equal('closed');
   });
 
