@@ -61,6 +61,7 @@ export class SessionClient {
   #maxFrameBytes: number | null = null;
   /** Before this time (epoch ms) the server asked not to come back; wake-ups wait for it, retryNow() does not. */
   #hintUntil: number | null = null;
+  #hintDelayMs = 0;
 
   #waitTimer: number | undefined;
   #connectTimer: number | undefined;
@@ -561,6 +562,7 @@ export class SessionClient {
       ? hintDelay(hint.afterMs, hint.spreadMs, this.#env.random)
       : withJitter(baseDelay(this.#attempt, delays), jitter, this.#env.random);
     this.#hintUntil = hint ? this.#env.now() + delay : null;
+    this.#hintDelayMs = delay;
     if (offline) {
       this.#code = code;
       this.#reason = reason;
@@ -611,7 +613,8 @@ export class SessionClient {
     const waiting = this.#waitTimer !== undefined || this.#paused !== null;
     if (!waiting || (this.#status !== 'reconnecting' && this.#status !== 'connecting')) return;
     // A draining server spread its clients out; coming back early on a wake-up would undo that.
-    const held = this.#hintUntil === null ? 0 : this.#hintUntil - this.#env.now();
+    // Capped by the hint itself: a clock set back must not stretch the wait.
+    const held = this.#hintUntil === null ? 0 : Math.min(this.#hintUntil - this.#env.now(), this.#hintDelayMs);
     if (held > 0) {
       if (this.#paused === 'offline' && this.#env.isOnline()) {
         this.#paused = null;
