@@ -23,6 +23,18 @@ async function view(el: ReconnectingSessionElement, name: string, timeout = 5000
   await el.updateComplete;
 }
 
+/** Runs `fn` while the browser claims to be offline (navigator.onLine false), then restores it. */
+async function whileOffline(fn: () => Promise<void>) {
+  const descriptor = Object.getOwnPropertyDescriptor(Navigator.prototype, 'onLine')!;
+  Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
+  try {
+    await fn();
+  } finally {
+    Object.defineProperty(navigator, 'onLine', descriptor);
+    delete (navigator as { onLine?: boolean }).onLine;
+  }
+}
+
 /** Yields to real events while sinon fakes the timers (waitUntil would use the fake ones). */
 async function realWait(check: () => boolean, what: string) {
   const start = performance.now();
@@ -211,18 +223,13 @@ describe('<reconnecting-session> overlay', () => {
       `<reconnecting-session url="${server.url}" grace-period="0" delays="5000"></reconnecting-session>`,
     );
     await waitForStatus(el, 'open');
-    const descriptor = Object.getOwnPropertyDescriptor(Navigator.prototype, 'onLine')!;
-    Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
-    try {
+    await whileOffline(async () => {
       await server.stop();
       await view(el, 'offline');
       expect(shownMessage(el)).to.equal('You are offline. Waiting for the network…');
       expect(el.statusDetail!.cause).to.equal('offline');
       await expect(el).shadowDom.to.be.accessible();
-    } finally {
-      Object.defineProperty(navigator, 'onLine', descriptor);
-      delete (navigator as { onLine?: boolean }).onLine;
-    }
+    });
   });
 
   it('shows the disconnected view when reconnect is off', async () => {
@@ -348,18 +355,13 @@ describe('<reconnecting-session> overlay', () => {
       `<reconnecting-session url="${server.url}" grace-period="0" delays="5000" offline-message="No &lt;b&gt;network&lt;/b&gt; here."></reconnecting-session>`,
     );
     await waitForStatus(el, 'open');
-    const descriptor = Object.getOwnPropertyDescriptor(Navigator.prototype, 'onLine')!;
-    Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => false });
-    try {
+    await whileOffline(async () => {
       await server.stop();
       await view(el, 'offline');
       expect(shownMessage(el)).to.equal('No <b>network</b> here.');
       expect(el.shadowRoot!.querySelector('b')).to.equal(null);
       expect(el.shadowRoot!.querySelector('[role="status"]')!.textContent!.trim()).to.equal('No <b>network</b> here.');
-    } finally {
-      Object.defineProperty(navigator, 'onLine', descriptor);
-      delete (navigator as { onLine?: boolean }).onLine;
-    }
+    });
   });
 
   it('takes the expired text from expired-message, as text', async () => {
