@@ -7,7 +7,7 @@ export interface SeqEntry<T> {
 }
 
 export class SeqQueue<T> {
-  #entries: SeqEntry<T>[] = [];
+  #entries: (SeqEntry<T> | undefined)[] = [];
   #head = 0;
   #bytes = 0;
 
@@ -32,10 +32,15 @@ export class SeqQueue<T> {
   shift(): SeqEntry<T> | undefined {
     const entry = this.#entries[this.#head];
     if (!entry) return undefined;
+    // The slot lets go of the entry at once: an acknowledged message must not stay reachable until compaction.
+    this.#entries[this.#head] = undefined;
     this.#head++;
     this.#bytes -= entry.bytes;
-    // Compact lazily so removing one entry at a time stays O(1) amortised.
-    if (this.#head > 64 && this.#head * 2 > this.#entries.length) {
+    if (this.#head === this.#entries.length) {
+      this.#entries = [];
+      this.#head = 0;
+    } else if (this.#head > 64 && this.#head * 2 > this.#entries.length) {
+      // Compact lazily so removing one entry at a time stays O(1) amortised.
       this.#entries = this.#entries.slice(this.#head);
       this.#head = 0;
     }
@@ -52,13 +57,20 @@ export class SeqQueue<T> {
     return dropped;
   }
 
-  /** Entries with seq > `seq`, oldest first. */
+  /** Entries with seq > `seq`, oldest first (seqs ascend, so a binary search finds the start). */
   after(seq: number): SeqEntry<T>[] {
-    return this.entries().filter((e) => e.seq > seq);
+    let lo = this.#head;
+    let hi = this.#entries.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#entries[mid]!.seq <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.#entries.slice(lo) as SeqEntry<T>[];
   }
 
   entries(): SeqEntry<T>[] {
-    return this.#entries.slice(this.#head);
+    return this.#entries.slice(this.#head) as SeqEntry<T>[];
   }
 
   /** Removes and returns everything, oldest first. */

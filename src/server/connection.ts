@@ -10,25 +10,29 @@ import {
 } from '../protocol/frames.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import type { Session } from './session.js';
+import { closeSocket } from './socket.js';
 
 /** What a connection needs from its server. */
 export interface ConnectionHost {
   helloTimeoutMs: number;
+  closeTimeoutMs: number;
   /** Finds or creates the session for a hello, or returns null after closing the socket itself. */
-  attach(ws: WebSocket, hello: HelloFrame, remote: string): Session | null;
+  attach(ws: WebSocket, hello: HelloFrame, address: string): Session | null;
   reportError(error: Error): void;
 }
 
-export function sendError(ws: WebSocket, error: ProtocolError): void {
+export function sendError(ws: WebSocket, error: ProtocolError, closeTimeoutMs: number): void {
   if (ws.readyState !== 1) return;
   ws.send(encodeFrame({ t: 'error', code: error.code, message: error.message }));
-  ws.close(error.closeCode, error.message.slice(0, 120));
+  closeSocket(ws, error.closeCode, error.message.slice(0, 120), closeTimeoutMs);
 }
 
-export function handleConnection(ws: WebSocket, remote: string, host: ConnectionHost): void {
+/** The socket already has its `error` listener (attached first by the server, before any early return). */
+export function handleConnection(ws: WebSocket, address: string, host: ConnectionHost): void {
   let session: Session | null = null;
+  const fail = (error: ProtocolError) => sendError(ws, error, host.closeTimeoutMs);
   const helloTimer = setTimeout(
-    () => sendError(ws, new ProtocolError('no-hello', 'no hello frame in time', CloseCode.protocolError)),
+    () => fail(new ProtocolError('no-hello', 'no hello frame in time', CloseCode.protocolError)),
     host.helloTimeoutMs,
   );
   helloTimer.unref();
@@ -48,26 +52,24 @@ export function handleConnection(ws: WebSocket, remote: string, host: Connection
           );
         }
         clearTimeout(helloTimer);
-        session = host.attach(ws, frame, remote);
+        session = host.attach(ws, frame, address);
         return;
       }
-      onFrame(ws, session, frame);
+      onFrame(ws, session, frame, host);
     } catch (error) {
-      if (error instanceof ProtocolError) return sendError(ws, error);
+      if (error instanceof ProtocolError) return fail(error);
+      // Application code runs behind the guard, so this is our own bug: report it and end only this socket.
       host.reportError(error as Error);
-      // A throwing `message` listener is the application's bug: the message was delivered, so the
-      // session and its socket go on (closing would only make the client resend into the same bug).
-      if (!session) sendError(ws, new ProtocolError('internal', 'internal error', CloseCode.internalError));
+      fail(new ProtocolError('internal', 'internal error', CloseCode.internalError));
     }
   });
   ws.on('close', () => {
     clearTimeout(helloTimer);
     session?.detach(ws);
   });
-  ws.on('error', (error) => host.reportError(error));
 }
 
-function onFrame(ws: WebSocket, session: Session, frame: Frame): void {
+function onFrame(ws: WebSocket, session: Session, frame: Frame, host: ConnectionHost): void {
   session.confirmToken(ws);
   switch (frame.t) {
     case 'msg':
@@ -92,7 +94,7 @@ function onFrame(ws: WebSocket, session: Session, frame: Frame): void {
     case 'pong':
       return;
     case 'error':
-      ws.close(CloseCode.normal, 'client reported an error');
+      closeSocket(ws, CloseCode.normal, 'client reported an error', host.closeTimeoutMs);
       return;
     default:
       throw new ProtocolError('unexpected', `unexpected ${frame.t} frame from a client`, CloseCode.protocolError);

@@ -1,8 +1,9 @@
 /** Node entry: the session server library. Never imported by browser code. */
 export { createSessionServer, SessionServer } from './session-server.js';
-export type { SessionServerOptions, SessionServerEvents, ResumeInfo } from './session-server.js';
-export { Session } from './session.js';
-export type { SessionData, SessionEvents } from './session.js';
+export type { SessionServerEvents, ResumeInfo, RejectInfo } from './session-server.js';
+export type { SessionServerOptions } from './options.js';
+export { Session, SessionBufferFullError } from './session.js';
+export type { SessionData, SessionEvents, ExpirationBlock } from './session.js';
 export type { OriginPolicy } from './origin.js';
 export { attachEchoApp } from './echo-app.js';
 export { CloseCode, formatRetryHint, parseRetryHint } from '../protocol/close-codes.js';

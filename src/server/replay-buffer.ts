@@ -1,5 +1,5 @@
 /** What a session has sent and the client has not acknowledged, bounded by count and bytes. */
-import { SeqQueue } from '../protocol/seq-queue.js';
+import { SeqQueue, type SeqEntry } from '../protocol/seq-queue.js';
 
 export class ReplayBuffer {
   #queue = new SeqQueue<string>();
@@ -29,11 +29,20 @@ export class ReplayBuffer {
     return this.#queue.first?.seq ?? this.#lastSeq + 1;
   }
 
-  /** Keeps a sent frame; evicts the oldest past the bounds (a later resume from before them is a replay gap). */
-  push(seq: number, frame: string): void {
-    this.#queue.push({ seq, data: frame, bytes: Buffer.byteLength(frame) });
+  /** Whether one more frame of `bytes` stays within both bounds. */
+  fits(bytes: number): boolean {
+    return this.size + 1 <= this.maxMessages && this.bytes + bytes <= this.maxBytes;
+  }
+
+  /** Keeps a sent frame; the caller has made room for it within the bounds. */
+  push(seq: number, frame: string, bytes = Buffer.byteLength(frame)): void {
+    this.#queue.push({ seq, data: frame, bytes });
     this.#lastSeq = seq;
-    while (this.size > 0 && (this.size > this.maxMessages || this.bytes > this.maxBytes)) this.#queue.shift();
+  }
+
+  /** Drops the oldest frame (a later resume from before it is a replay gap); returns its bytes. */
+  evictOldest(): number {
+    return this.#queue.shift()?.bytes ?? 0;
   }
 
   ack(seq: number): void {
@@ -46,7 +55,11 @@ export class ReplayBuffer {
   }
 
   /** Frames with seq > `ack`, oldest first. */
-  since(ack: number): string[] {
-    return this.#queue.after(ack).map((e) => e.data);
+  since(ack: number): SeqEntry<string>[] {
+    return this.#queue.after(ack);
+  }
+
+  clear(): void {
+    this.#queue.clear();
   }
 }

@@ -1,39 +1,21 @@
-/** The session server: sessions that outlive sockets, an unused-session sweep, drains for deploys. */
+/** The session server: sessions that outlive sockets, an unused-session sweep, drains for deploys, bounds for the open internet. */
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { encodeFrame, type HelloFrame, type NewSessionReason, type WelcomeFrame } from '../protocol/frames.js';
 import { CloseCode, formatRetryHint, type RetryHint } from '../protocol/close-codes.js';
+import { AddressCounter, addressKey, clientAddress } from './address.js';
 import { handleConnection, type ConnectionHost } from './connection.js';
+import { callGuarded, emitGuarded } from './guard.js';
 import { newSessionId } from './ids.js';
+import { resolveOptions, type ResolvedOptions, type SessionServerOptions } from './options.js';
 import { originAllowed, type OriginPolicy } from './origin.js';
-import { Session } from './session.js';
+import { Session, type SessionHost } from './session.js';
+import { closeSocket } from './socket.js';
 
-export interface SessionServerOptions {
-  /** Port to listen on (0 = any free one) when no `server` is given. */
-  port?: number;
-  host?: string;
-  /** An existing HTTP server to share; only upgrades on `path` are taken. */
-  server?: Server;
-  /** Only upgrades to this path are handled; all paths when absent. */
-  path?: string;
-  unusedSessionLifetimeMs?: number;
-  checkUnusedSessionsMs?: number;
-  maxReplayMessages?: number;
-  maxReplayBytes?: number;
-  maxFrameBytes?: number;
-  maxSessions?: number;
-  /** Default: no Origin header (non-browser clients) or an Origin whose host equals the Host header. */
-  allowedOrigins?: OriginPolicy;
-  ackDelayMs?: number;
-  /** WebSocket-level pings; a socket that misses one is terminated so its session counts as unused. */
-  pingIntervalMs?: number;
-  helloTimeoutMs?: number;
-  /** Wrong tokens per remote address per minute before the address is refused (1008). */
-  maxBadTokensPerMinute?: number;
-  now?: () => number;
-}
+export type { SessionServerOptions } from './options.js';
 
 export interface ResumeInfo {
   /** Messages the server is sending again. */
@@ -41,22 +23,38 @@ export interface ResumeInfo {
   outageMs: number;
 }
 
+/** An upgrade or hello the server turned away, for logs: who asked, and why. */
+export interface RejectInfo {
+  /** HTTP status (for a refused upgrade) or WebSocket close code. */
+  status: number;
+  reason: string;
+  address: string;
+  origin: string | undefined;
+}
+
 export interface SessionServerEvents {
   session: [session: Session];
   resume: [session: Session, info: ResumeInfo];
   expire: [session: Session];
+  reject: [info: RejectInfo];
+  /** The shared replay budget (`maxTotalReplayBytes`) has room again after a refusal. */
+  drain: [];
   error: [error: Error];
 }
 
 const EXPIRED_MEMORY = 10_000;
+const BAD_TOKEN_WINDOW_MS = 60_000;
+/** How long a client turned away for lack of room is asked to wait, spread so they do not return together. */
+const BUSY_HINT: RetryHint = { afterMs: 5000, spreadMs: 10_000 };
 
 export class SessionServer extends EventEmitter<SessionServerEvents> implements ConnectionHost {
   readonly wss: WebSocketServer;
   readonly ready: Promise<void>;
   readonly helloTimeoutMs: number;
+  readonly closeTimeoutMs: number;
   readonly #http: Server;
   readonly #ownsHttp: boolean;
-  readonly #o: Required<Omit<SessionServerOptions, 'server' | 'path' | 'allowedOrigins' | 'host' | 'port'>>;
+  readonly #o: ResolvedOptions;
   readonly #path: string | undefined;
   readonly #origins: OriginPolicy | undefined;
   readonly #sessions = new Map<string, Session>();
@@ -64,39 +62,32 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
   readonly #expired = new Map<string, number>();
   readonly #badTokens = new Map<string, { count: number; since: number }>();
   readonly #alive = new WeakSet<WebSocket>();
+  readonly #sessionsByAddress = new AddressCounter();
+  readonly #socketsByAddress = new AddressCounter();
+  readonly #tcpByAddress = new AddressCounter();
+  readonly #sessionHost: SessionHost;
+  #replayBytes = 0;
+  #budgetRefused = false;
   #sweepTimer: NodeJS.Timeout;
   #pingTimer: NodeJS.Timeout;
+  #healthTimer: NodeJS.Timeout;
   #draining: RetryHint | null = null;
   #closed = false;
 
   constructor(options: SessionServerOptions = {}) {
     super();
-    this.#o = {
-      unusedSessionLifetimeMs: options.unusedSessionLifetimeMs ?? 15_000,
-      checkUnusedSessionsMs: options.checkUnusedSessionsMs ?? 17_000,
-      maxReplayMessages: options.maxReplayMessages ?? 1000,
-      maxReplayBytes: options.maxReplayBytes ?? 1_048_576,
-      maxFrameBytes: options.maxFrameBytes ?? 1_048_576,
-      maxSessions: options.maxSessions ?? 10_000,
-      ackDelayMs: options.ackDelayMs ?? 20,
-      pingIntervalMs: options.pingIntervalMs ?? 30_000,
-      helloTimeoutMs: options.helloTimeoutMs ?? 10_000,
-      maxBadTokensPerMinute: options.maxBadTokensPerMinute ?? 20,
-      now: options.now ?? Date.now,
-    };
-    for (const [name, value] of Object.entries(this.#o)) {
-      if (typeof value === 'number' && !(value >= 0))
-        throw new RangeError(`createSessionServer: ${name} must be >= 0, not ${value}`);
-    }
+    this.#o = resolveOptions(options);
     this.helloTimeoutMs = this.#o.helloTimeoutMs;
+    this.closeTimeoutMs = this.#o.closeTimeoutMs;
     this.#path = options.path;
     this.#origins = options.allowedOrigins;
+    this.#sessionHost = this.#makeSessionHost();
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.#o.maxFrameBytes });
-    this.wss.on('connection', (ws, req: IncomingMessage) => this.#onConnection(ws, req));
+    this.wss.on('connection', (ws, req: IncomingMessage) =>
+      this.#onConnection(ws, clientAddress(req, this.#o.trustProxy)),
+    );
     this.#ownsHttp = !options.server;
-    this.#http =
-      options.server ??
-      createServer((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket only'));
+    this.#http = options.server ?? this.#createHttpServer();
     this.#http.on('upgrade', this.#onUpgrade);
     this.ready = this.#ownsHttp
       ? new Promise((resolve, reject) => {
@@ -108,6 +99,23 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     this.#sweepTimer.unref();
     this.#pingTimer = setInterval(() => this.#pingAll(), this.#o.pingIntervalMs);
     this.#pingTimer.unref();
+    this.#healthTimer = setInterval(() => this.#cutStalled(), Math.min(1000, Math.max(25, this.#o.ackTimeoutMs / 4)));
+    this.#healthTimer.unref();
+  }
+
+  /** Listeners run through the guard: one that throws is reported through `error` and the server goes on. */
+  override emit<K extends keyof SessionServerEvents>(event: K, ...args: SessionServerEvents[K]): boolean {
+    if (event === 'error') {
+      const error = args[0] as Error;
+      if (this.listenerCount('error') === 0) {
+        console.error(`reconnecting-session: ${error.stack ?? error.message}`);
+        return false;
+      }
+      return emitGuarded(this, 'error', args, (e) =>
+        console.error(`reconnecting-session: an error listener threw: ${e.message}`),
+      );
+    }
+    return emitGuarded(this, event as string, args, this.reportError);
   }
 
   get port(): number {
@@ -117,6 +125,11 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
 
   get sessionCount(): number {
     return this.#sessions.size;
+  }
+
+  /** Bytes kept for replay across all sessions (bounded by `maxTotalReplayBytes`). */
+  get replayBytes(): number {
+    return this.#replayBytes;
   }
 
   getSession(id: string): Session | undefined {
@@ -129,7 +142,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
 
   /** A session made before any socket, for a page to embed (as Bokeh does); it expires like any unused one. */
   createSession(): { id: string; token: string } {
-    const session = this.#newSession();
+    const session = this.#newSession('local');
     if (!session) throw new Error(`createSession: maxSessions (${this.#o.maxSessions}) reached`);
     return { id: session.id, token: session.token };
   }
@@ -138,8 +151,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
   sweep(): string[] {
     const now = this.#o.now();
     const expired: string[] = [];
-    for (const session of this.#sessions.values()) {
-      if (session.connected || session.blocked) continue;
+    for (const session of [...this.#sessions.values()]) {
+      if (session.connected || session.blocked || session.closed) continue;
       if (now - session.detachedAt < this.#o.unusedSessionLifetimeMs) continue;
       expired.push(session.id);
       this.emit('expire', session);
@@ -153,8 +166,14 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
    * and closes its socket with 1012. Sessions stay resumable; new sockets get the same answer until `endDrain()`.
    */
   drain({ afterMs = 0, spreadMs = 5000 }: { afterMs?: number; spreadMs?: number } = {}): void {
+    for (const [name, value] of Object.entries({ afterMs, spreadMs })) {
+      if (!(Number.isInteger(value) && value >= 0 && value <= 86_400_000))
+        throw new RangeError(`drain(): ${name} must be an integer from 0 to 86400000, not ${String(value)}`);
+    }
     this.#draining = { afterMs, spreadMs };
-    for (const ws of this.wss.clients) this.#sendAway(ws, this.#draining);
+    // The last acks first: what the client sent and this process handled must not be sent again elsewhere.
+    for (const session of this.#sessions.values()) session.flushAck();
+    for (const ws of this.wss.clients) this.#sendAway(ws, this.#draining, CloseCode.serviceRestart);
   }
 
   /** Accepts connections again after `drain()` (a drain that was only a pause). */
@@ -171,8 +190,11 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     this.#closed = true;
     clearInterval(this.#sweepTimer);
     clearInterval(this.#pingTimer);
+    clearInterval(this.#healthTimer);
     this.#http.off('upgrade', this.#onUpgrade);
-    for (const ws of this.wss.clients) ws.close(CloseCode.goingAway, 'server shutting down');
+    for (const session of this.#sessions.values()) session.flushAck();
+    for (const ws of this.wss.clients)
+      closeSocket(ws, CloseCode.goingAway, 'server shutting down', this.closeTimeoutMs);
     for (const session of [...this.#sessions.values()]) session.close(CloseCode.goingAway, 'server shutting down');
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     if (this.#ownsHttp) {
@@ -182,23 +204,25 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
   }
 
   /** @internal ConnectionHost */
-  reportError(error: Error): void {
-    if (this.listenerCount('error') > 0) this.emit('error', error);
-  }
+  reportError = (error: Error): void => {
+    this.emit('error', error);
+  };
 
   /** @internal ConnectionHost: the hello handshake. */
-  attach(ws: WebSocket, hello: HelloFrame, remote: string): Session | null {
+  attach(ws: WebSocket, hello: HelloFrame, address: string): Session | null {
     let reason: NewSessionReason | undefined;
     if (hello.sid !== undefined) {
       const existing = this.#sessions.get(hello.sid);
       if (!existing) {
         reason = this.#expired.has(hello.sid) ? 'expired' : 'unknown';
-      } else if (hello.token === undefined || !existing.tokenMatches(hello.token)) {
-        if (this.#tooManyBadTokens(remote)) {
-          ws.close(CloseCode.policy, 'too many invalid resume tokens');
-          return null;
-        }
-        reason = hello.token === undefined ? 'unknown' : 'token';
+      } else if (hello.token === undefined) {
+        reason = 'unknown';
+      } else if (this.#tokenChecksExhausted(`${address} ${hello.sid}`) || !existing.tokenMatches(hello.token)) {
+        // Past the limit the token is not even compared, so guessing learns nothing; the answer is the one a stale
+        // token gets anyway, so nobody is locked out; and the count is per address and session, so an attacker
+        // behind a shared address (NAT, proxy) cannot stop the other users there from resuming theirs.
+        this.#countBadToken(`${address} ${hello.sid}`);
+        reason = 'token';
       } else if (!existing.canResume(hello.ack)) {
         existing.close(CloseCode.sessionClosed, 'replay gap');
         reason = 'replay-gap';
@@ -206,24 +230,32 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
         return this.#resume(ws, existing, hello.token, hello.ack);
       }
     }
-    const session = this.#newSession();
+    if (this.#sessionsByAddress.get(address) >= this.#o.maxSessionsPerAddress) {
+      this.#turnAway(ws, address, `maxSessionsPerAddress (${this.#o.maxSessionsPerAddress}) reached`);
+      return null;
+    }
+    const session = this.#newSession(address);
     if (!session) {
-      ws.close(CloseCode.tryAgainLater, formatRetryHint({ afterMs: 5000, spreadMs: 10_000 }));
+      this.#turnAway(ws, address, `maxSessions (${this.#o.maxSessions}) reached`);
       return null;
     }
     this.#welcome(ws, session, false, reason);
     // A `session` listener may already have sent a greeting; it waits in the replay buffer until now.
-    for (const frame of session.attach(ws, 0)) ws.send(frame);
+    session.attach(ws, 0);
     return session;
+  }
+
+  #turnAway(ws: WebSocket, address: string, reason: string): void {
+    this.emit('reject', { status: CloseCode.tryAgainLater, reason, address, origin: undefined });
+    this.#sendAway(ws, BUSY_HINT, CloseCode.tryAgainLater);
   }
 
   #resume(ws: WebSocket, session: Session, token: string, clientAck: number): Session {
     const outageMs = session.connected ? 0 : Math.max(0, this.#o.now() - session.detachedAt);
     session.rotateToken(token);
     this.#welcome(ws, session, true);
-    const frames = session.attach(ws, clientAck);
-    for (const frame of frames) ws.send(frame);
-    this.emit('resume', session, { replayed: frames.length, outageMs });
+    const replayed = session.attach(ws, clientAck);
+    this.emit('resume', session, { replayed, outageMs });
     return session;
   }
 
@@ -242,36 +274,69 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     ws.send(encodeFrame(frame));
   }
 
-  #newSession(): Session | null {
+  #newSession(address: string): Session | null {
     if (this.#sessions.size >= this.#o.maxSessions) return null;
-    const limits = {
-      maxReplayMessages: this.#o.maxReplayMessages,
-      maxReplayBytes: this.#o.maxReplayBytes,
-      ackDelayMs: this.#o.ackDelayMs,
-      now: this.#o.now,
-    };
-    const session = new Session(newSessionId(), limits, (s) => this.#forget(s));
+    const session = new Session(newSessionId(), address, this.#sessionHost);
     this.#sessions.set(session.id, session);
+    this.#sessionsByAddress.add(address);
     this.emit('session', session);
     return session;
   }
 
+  #makeSessionHost(): SessionHost {
+    const o = this.#o;
+    return {
+      maxReplayMessages: o.maxReplayMessages,
+      maxReplayBytes: o.maxReplayBytes,
+      replayOverflow: o.replayOverflow,
+      maxSocketBufferedBytes: o.maxSocketBufferedBytes,
+      ackDelayMs: o.ackDelayMs,
+      closeTimeoutMs: o.closeTimeoutMs,
+      now: o.now,
+      reserve: (bytes) => {
+        if (this.#replayBytes + bytes > o.maxTotalReplayBytes) {
+          this.#budgetRefused = true;
+          return false;
+        }
+        this.#replayBytes += bytes;
+        return true;
+      },
+      release: (bytes) => {
+        this.#replayBytes -= bytes;
+        if (this.#budgetRefused && this.#replayBytes <= o.maxTotalReplayBytes / 2) {
+          this.#budgetRefused = false;
+          this.emit('drain');
+        }
+      },
+      reportError: this.reportError,
+      ended: (session) => this.#forget(session),
+    };
+  }
+
   #forget(session: Session): void {
+    if (this.#sessions.get(session.id) !== session) return;
     this.#sessions.delete(session.id);
+    this.#sessionsByAddress.remove(session.address);
     this.#expired.set(session.id, this.#o.now());
     if (this.#expired.size > EXPIRED_MEMORY) this.#expired.delete(this.#expired.keys().next().value!);
   }
 
-  #tooManyBadTokens(remote: string): boolean {
+  #tokenChecksExhausted(key: string): boolean {
+    const entry = this.#badTokens.get(key);
+    if (!entry || this.#o.now() - entry.since > BAD_TOKEN_WINDOW_MS) return false;
+    return entry.count >= this.#o.maxBadTokensPerMinute;
+  }
+
+  #countBadToken(key: string): void {
     const now = this.#o.now();
-    const entry = this.#badTokens.get(remote);
-    if (!entry || now - entry.since > 60_000) {
-      this.#badTokens.set(remote, { count: 1, since: now });
-      if (this.#badTokens.size > EXPIRED_MEMORY) this.#badTokens.delete(this.#badTokens.keys().next().value!);
-      return false;
+    const entry = this.#badTokens.get(key);
+    if (entry && now - entry.since <= BAD_TOKEN_WINDOW_MS) {
+      entry.count++;
+      return;
     }
-    entry.count++;
-    return entry.count > this.#o.maxBadTokensPerMinute;
+    this.#badTokens.delete(key);
+    this.#badTokens.set(key, { count: 1, since: now });
+    if (this.#badTokens.size > EXPIRED_MEMORY) this.#badTokens.delete(this.#badTokens.keys().next().value!);
   }
 
   /**
@@ -279,47 +344,69 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
    * with the same path and origin checks as the server given at creation: never call `wss.handleUpgrade` directly.
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (!this.#pathMatches(req)) return reject(socket, 404, 'Not Found');
+    socket.on('error', destroyQuietly);
+    if (!this.#pathMatches(req)) return this.#refuse(req, socket, 404, 'Not Found', 'no WebSocket on this path');
     this.#accept(req, socket, head);
   }
 
   #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on('error', destroyQuietly);
     if (!this.#pathMatches(req)) {
       // Another upgrade listener on a shared server may want this one.
-      if (this.#http.listenerCount('upgrade') === 1) reject(socket, 404, 'Not Found');
+      if (this.#http.listenerCount('upgrade') === 1)
+        this.#refuse(req, socket, 404, 'Not Found', 'no WebSocket on this path');
       return;
     }
     this.#accept(req, socket, head);
   };
 
   #pathMatches(req: IncomingMessage): boolean {
-    return this.#path === undefined || new URL(req.url ?? '/', 'http://localhost').pathname === this.#path;
+    return this.#path === undefined || requestPath(req.url) === this.#path;
   }
 
   #accept(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (this.#closed) return reject(socket, 503, 'Service Unavailable');
-    let allowed = false;
-    try {
-      allowed = originAllowed(this.#origins, req);
-    } catch (error) {
-      // A throwing policy function is the application's bug: refuse the socket, keep the server up.
-      this.reportError(error as Error);
+    if (this.#closed) return this.#refuse(req, socket, 503, 'Service Unavailable', 'server closed');
+    const address = clientAddress(req, this.#o.trustProxy);
+    if (this.#socketsByAddress.get(address) >= this.#o.maxConnectionsPerAddress) {
+      return this.#refuse(
+        req,
+        socket,
+        429,
+        'Too Many Requests',
+        `maxConnectionsPerAddress (${this.#o.maxConnectionsPerAddress}) reached`,
+      );
     }
-    if (!allowed) return reject(socket, 403, 'Forbidden');
+    // A throwing policy function is the application's bug: refuse the socket, keep the server up.
+    if (!callGuarded(() => originAllowed(this.#origins, req), false, this.reportError)) {
+      return this.#refuse(req, socket, 403, 'Forbidden', 'origin not allowed (see allowedOrigins)');
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
   }
 
-  #onConnection(ws: WebSocket, req: IncomingMessage): void {
-    this.#alive.add(ws);
-    ws.on('pong', () => this.#alive.add(ws));
-    if (this.#draining) return this.#sendAway(ws, this.#draining);
-    handleConnection(ws, req.socket.remoteAddress ?? 'unknown', this);
+  #refuse(req: IncomingMessage, socket: Duplex, status: number, text: string, reason: string): void {
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin.slice(0, 200) : undefined;
+    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    const cut = setTimeout(() => socket.destroy(), this.closeTimeoutMs);
+    cut.unref();
+    socket.once('close', () => clearTimeout(cut));
+    this.emit('reject', { status, reason, address: clientAddress(req, this.#o.trustProxy), origin });
   }
 
-  #sendAway(ws: WebSocket, hint: RetryHint): void {
+  #onConnection(ws: WebSocket, address: string): void {
+    // First, before any early return: a socket without an error listener takes the process down on a bad frame.
+    ws.on('error', (error) => this.reportError(error));
+    this.#socketsByAddress.add(address);
+    ws.once('close', () => this.#socketsByAddress.remove(address));
+    this.#alive.add(ws);
+    ws.on('pong', () => this.#alive.add(ws));
+    if (this.#draining) return this.#sendAway(ws, this.#draining, CloseCode.serviceRestart);
+    handleConnection(ws, address, this);
+  }
+
+  #sendAway(ws: WebSocket, hint: RetryHint, code: number): void {
     if (ws.readyState !== 1) return;
     ws.send(encodeFrame({ t: 'retry', afterMs: hint.afterMs, spreadMs: hint.spreadMs }));
-    ws.close(CloseCode.serviceRestart, formatRetryHint(hint));
+    closeSocket(ws, code, formatRetryHint(hint), this.closeTimeoutMs);
   }
 
   #pingAll(): void {
@@ -332,10 +419,51 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
       ws.ping();
     }
   }
+
+  /** A link dead one way (data written, no ack coming back) is cut; the session stays for the resume. */
+  #cutStalled(): void {
+    const now = this.#o.now();
+    for (const session of this.#sessions.values()) {
+      if (session.stalled(now, this.#o.ackTimeoutMs)) session.dropSocket();
+    }
+  }
+
+  #createHttpServer(): Server {
+    const http = createServer(
+      {
+        headersTimeout: this.#o.headersTimeoutMs,
+        requestTimeout: this.#o.headersTimeoutMs * 2,
+        connectionsCheckingInterval: 1000,
+      },
+      (_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket only'),
+    );
+    http.keepAliveTimeout = 5000;
+    // Slow or idle sockets from one address must not use up the process's descriptors.
+    http.on('connection', (socket: Socket) => {
+      // Behind a proxy every connection comes from the proxy: the per-address limit then applies at the upgrade.
+      if (this.#o.trustProxy > 0) return;
+      const address = addressKey(socket.remoteAddress ?? 'unknown');
+      if (this.#tcpByAddress.get(address) >= this.#o.maxConnectionsPerAddress) return void socket.destroy();
+      this.#tcpByAddress.add(address);
+      socket.once('close', () => this.#tcpByAddress.remove(address));
+    });
+    return http;
+  }
 }
 
-function reject(socket: Duplex, status: number, text: string): void {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+function destroyQuietly(this: Duplex): void {
+  this.destroy();
+}
+
+/** The path of a request target, without throwing on targets `new URL` refuses (`//`, `//x:99999/`, `//[::1/ws`). */
+export function requestPath(target: string | undefined): string | null {
+  if (!target) return null;
+  if (target.startsWith('/')) return target.split(/[?#]/, 1)[0]!;
+  try {
+    return new URL(target).pathname;
+  } catch {
+    return null;
+  }
 }
 
 export function createSessionServer(options: SessionServerOptions = {}): SessionServer {

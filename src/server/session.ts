@@ -3,14 +3,26 @@ import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
 import { encodeFrame, type JsonValue, type MsgFrame } from '../protocol/frames.js';
 import { CloseCode } from '../protocol/close-codes.js';
+import { emitGuarded } from './guard.js';
 import { newToken, tokensEqual } from './ids.js';
 import { ReplayBuffer } from './replay-buffer.js';
+import { closeSocket } from './socket.js';
+import { longTimeout, type LongTimer } from './timers.js';
 
-export interface SessionLimits {
+/** What a session needs from its server: limits, the shared memory budget, and where errors go. */
+export interface SessionHost {
   maxReplayMessages: number;
   maxReplayBytes: number;
+  replayOverflow: 'refuse' | 'evict';
+  maxSocketBufferedBytes: number;
   ackDelayMs: number;
+  closeTimeoutMs: number;
   now: () => number;
+  /** Takes `bytes` from the budget shared by all sessions; false when it has not that much left. */
+  reserve(bytes: number): boolean;
+  release(bytes: number): void;
+  reportError(error: Error): void;
+  ended(session: Session): void;
 }
 
 export type SessionData = JsonValue | Uint8Array;
@@ -19,17 +31,37 @@ export interface SessionEvents {
   message: [data: SessionData, info: { seq: number }];
   attach: [];
   detach: [];
+  /** What `send()` refused is welcome again: the client acknowledged enough. */
+  drain: [];
   expire: [];
   close: [code: number, reason: string];
 }
 
-interface Block {
-  timer: NodeJS.Timeout | undefined;
+/** Thrown by `session.send()` at a bound: the message was not taken (no seq used); wait for `drain`. */
+export class SessionBufferFullError extends Error {
+  readonly code = 'ERR_SESSION_BUFFER_FULL';
+  constructor(message: string) {
+    super(message);
+    this.name = 'SessionBufferFullError';
+  }
+}
+
+/** A block on expiration; `release()` ends exactly this one, whenever it is called. */
+export interface ExpirationBlock {
+  release(): void;
+}
+
+interface Block extends ExpirationBlock {
+  timer: LongTimer | undefined;
+  /** Released by its `maxMs`: it no longer blocks, but a later LIFO unblock must consume it, not an outer block. */
+  lapsed: boolean;
 }
 
 export class Session extends EventEmitter<SessionEvents> {
   readonly id: string;
   readonly createdAt: number;
+  /** The client address that created it, for the per-address limit. */
+  readonly address: string;
   #token: string;
   /** The token the client last proved it holds, until it proves it received the rotated one. */
   #presented: string | null = null;
@@ -37,23 +69,32 @@ export class Session extends EventEmitter<SessionEvents> {
   #outSeq = 0;
   #buffer: ReplayBuffer;
   #ws: WebSocket | null = null;
+  /** Highest seq written to the current socket; frames above it wait for the socket to drain. */
+  #written = 0;
+  /** Since when written data has gone without an ack that made progress (null: nothing outstanding). */
+  #waitingSince: number | null = null;
   #detachedAt: number;
   #blocks: Block[] = [];
   #ackTimer: NodeJS.Timeout | undefined;
   #closed = false;
-  readonly #limits: SessionLimits;
-  readonly #onEnd: (session: Session) => void;
+  #refused = false;
+  readonly #host: SessionHost;
 
   /** @internal Created by SessionServer. */
-  constructor(id: string, limits: SessionLimits, onEnd: (session: Session) => void) {
+  constructor(id: string, address: string, host: SessionHost) {
     super();
     this.id = id;
+    this.address = address;
     this.#token = newToken();
-    this.#limits = limits;
-    this.#onEnd = onEnd;
-    this.#buffer = new ReplayBuffer(limits.maxReplayMessages, limits.maxReplayBytes);
-    this.createdAt = limits.now();
+    this.#host = host;
+    this.#buffer = new ReplayBuffer(host.maxReplayMessages, host.maxReplayBytes);
+    this.createdAt = host.now();
     this.#detachedAt = this.createdAt;
+  }
+
+  /** Listeners run through the guard: one that throws is reported through the server's `error` event. */
+  override emit<K extends keyof SessionEvents>(event: K, ...args: SessionEvents[K]): boolean {
+    return emitGuarded(this, event as string, args, this.#host.reportError);
   }
 
   get connected(): boolean {
@@ -61,7 +102,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   get blocked(): boolean {
-    return this.#blocks.length > 0;
+    return this.#blocks.some((b) => !b.lapsed);
   }
 
   get closed(): boolean {
@@ -78,7 +119,20 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.#buffer.size;
   }
 
-  /** Sends `data` now if a socket is attached, and keeps it until acknowledged either way. Returns its seq. */
+  /** Bytes kept for replay. */
+  get pendingBytes(): number {
+    return this.#buffer.bytes;
+  }
+
+  /** True once `send()` refused a message, until `drain`. */
+  get needsDrain(): boolean {
+    return this.#refused;
+  }
+
+  /**
+   * Sends `data` now if a socket is attached, and keeps it until acknowledged either way. Returns its seq.
+   * Throws `SessionBufferFullError` when keeping it would pass a replay bound (see `replayOverflow`).
+   */
   send(data: SessionData | ArrayBuffer): number {
     if (this.#closed) throw new Error(`session ${this.id} is closed`);
     if (data === undefined || typeof data === 'function' || typeof data === 'symbol') {
@@ -95,23 +149,73 @@ export class Session extends EventEmitter<SessionEvents> {
         : { t: 'msg', seq, d: data };
     // Encoded before the seq is taken: data JSON cannot encode (a BigInt, a cycle) throws here and leaves no gap.
     const text = encodeFrame(frame);
+    const bytes = Buffer.byteLength(text);
+    this.#makeRoom(bytes);
     this.#outSeq = seq;
-    this.#buffer.push(seq, text);
-    if (this.#ws && this.#ws.readyState === 1) this.#ws.send(text);
+    this.#buffer.push(seq, text, bytes);
+    this.#flush();
     return seq;
   }
 
-  /** Keeps the session from expiring during long work; blocks nest. `maxMs` releases this block by itself. */
-  blockExpiration(options: { maxMs?: number } = {}): void {
-    const block: Block = { timer: undefined };
-    if (options.maxMs !== undefined) {
-      block.timer = setTimeout(() => this.#release(block), options.maxMs);
-      block.timer.unref();
+  #makeRoom(bytes: number): void {
+    const evict = this.#host.replayOverflow === 'evict';
+    while (evict && this.#buffer.size > 0 && !this.#buffer.fits(bytes)) this.#host.release(this.#buffer.evictOldest());
+    if (!this.#buffer.fits(bytes)) {
+      this.#refused = true;
+      throw new SessionBufferFullError(
+        `session ${this.id}: ${this.#buffer.size} messages (${this.#buffer.bytes} bytes) wait for the client; ` +
+          `maxReplayMessages ${this.#buffer.maxMessages}, maxReplayBytes ${this.#buffer.maxBytes}`,
+      );
     }
-    this.#blocks.push(block);
+    while (!this.#host.reserve(bytes)) {
+      if (!evict || this.#buffer.size === 0) {
+        this.#refused = true;
+        throw new SessionBufferFullError(`session ${this.id}: maxTotalReplayBytes reached across all sessions`);
+      }
+      this.#host.release(this.#buffer.evictOldest());
+    }
   }
 
-  /** Releases the most recent block. */
+  /** Writes what the socket has not had yet, unless the client is not taking what it already has. */
+  #flush(): void {
+    const ws = this.#ws;
+    if (!ws || ws.readyState !== 1) return;
+    for (const frame of this.#buffer.since(this.#written)) {
+      if (ws.bufferedAmount >= this.#host.maxSocketBufferedBytes) return;
+      ws.send(frame.data, this.#onWritten);
+      this.#written = frame.seq;
+      this.#waitingSince ??= this.#host.now();
+    }
+  }
+
+  /** A write reached the kernel: room for what waited. */
+  #onWritten = (): void => {
+    if (this.#written < this.#outSeq) this.#flush();
+  };
+
+  /**
+   * Keeps the session from expiring during long work; blocks nest. `maxMs` releases this block by itself.
+   * Returns the block: `release()` ends exactly it, while `unblockExpiration()` ends the most recent one.
+   */
+  blockExpiration(options: { maxMs?: number } = {}): ExpirationBlock {
+    const maxMs = options.maxMs;
+    if (maxMs !== undefined && !(typeof maxMs === 'number' && maxMs >= 0)) {
+      throw new RangeError(
+        `session.blockExpiration(): maxMs must be a number >= 0 (or Infinity), not ${String(maxMs)}`,
+      );
+    }
+    if (this.#closed) return { release: () => {} };
+    const block: Block = {
+      timer: undefined,
+      lapsed: false,
+      release: () => this.#release(block),
+    };
+    if (maxMs !== undefined) block.timer = longTimeout(() => this.#lapse(block), maxMs);
+    this.#blocks.push(block);
+    return { release: block.release };
+  }
+
+  /** Releases the most recent block (one that lapsed at its `maxMs` counts: its work ends here). */
   unblockExpiration(): void {
     const block = this.#blocks.at(-1);
     if (block) this.#release(block);
@@ -121,23 +225,38 @@ export class Session extends EventEmitter<SessionEvents> {
   close(code: number = CloseCode.sessionClosed, reason = 'session closed'): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const b of this.#blocks) clearTimeout(b.timer);
+    for (const b of this.#blocks) b.timer?.cancel();
     this.#blocks = [];
     clearTimeout(this.#ackTimer);
     const ws = this.#ws;
     this.#ws = null;
-    if (ws && ws.readyState <= 1) ws.close(code, reason);
-    this.#onEnd(this);
+    if (ws) closeSocket(ws, code, reason, this.#host.closeTimeoutMs);
+    this.#host.release(this.#buffer.bytes);
+    this.#buffer.clear();
+    this.#host.ended(this);
     this.emit('close', code, reason);
+  }
+
+  #lapse(block: Block): void {
+    block.lapsed = true;
+    block.timer = undefined;
+    this.#afterBlocksChanged();
   }
 
   #release(block: Block): void {
     const i = this.#blocks.indexOf(block);
     if (i < 0) return;
-    clearTimeout(block.timer);
+    block.timer?.cancel();
     this.#blocks.splice(i, 1);
+    this.#afterBlocksChanged();
+  }
+
+  #afterBlocksChanged(): void {
+    if (this.blocked) return;
+    // With no live block left, lapsed ones can no longer be mistaken for an outer block: forget them.
+    this.#blocks = [];
     // A full lifetime starts after long work ends, so a client about to return still finds its session.
-    if (this.#blocks.length === 0 && !this.#ws) this.#detachedAt = this.#limits.now();
+    if (!this.#ws) this.#detachedAt = this.#host.now();
   }
 
   /** @internal */
@@ -182,21 +301,27 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.#buffer.reaches(ack);
   }
 
-  /** @internal Attaches a socket and returns the frames to send again, after the welcome. */
-  attach(ws: WebSocket, clientAck: number): string[] {
+  /** @internal Attaches a socket (after the welcome was written) and sends what the client missed; returns how many. */
+  attach(ws: WebSocket, clientAck: number): number {
     const old = this.#ws;
     this.#ws = ws;
-    if (old && old !== ws && old.readyState <= 1) old.close(CloseCode.replaced, 'replaced by a newer connection');
-    this.#buffer.ack(clientAck);
+    if (old && old !== ws)
+      closeSocket(old, CloseCode.replaced, 'replaced by a newer connection', this.#host.closeTimeoutMs);
+    this.acked(clientAck);
+    this.#written = clientAck;
+    this.#waitingSince = null;
+    const replayed = this.#buffer.size;
+    this.#flush();
     this.emit('attach');
-    return this.#buffer.since(clientAck);
+    return replayed;
   }
 
   /** @internal */
   detach(ws: WebSocket): void {
     if (this.#ws !== ws) return;
     this.#ws = null;
-    this.#detachedAt = this.#limits.now();
+    this.#detachedAt = this.#host.now();
+    this.#waitingSince = null;
     clearTimeout(this.#ackTimer);
     this.#ackTimer = undefined;
     this.emit('detach');
@@ -219,7 +344,38 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** @internal */
   acked(seq: number): void {
+    const before = this.#buffer.bytes;
     this.#buffer.ack(seq);
+    const freed = before - this.#buffer.bytes;
+    if (freed > 0) {
+      this.#host.release(freed);
+      this.#waitingSince = this.#buffer.size > 0 && this.#written > seq ? this.#host.now() : null;
+    }
+    if (
+      this.#refused &&
+      this.#buffer.bytes <= this.#buffer.maxBytes / 2 &&
+      this.#buffer.size <= this.#buffer.maxMessages / 2
+    ) {
+      this.#refused = false;
+      this.emit('drain');
+    }
+  }
+
+  /** @internal Whether written data has waited longer than `ms` for an ack that makes progress: a dead link. */
+  stalled(now: number, ms: number): boolean {
+    return this.#ws !== null && this.#waitingSince !== null && now - this.#waitingSince >= ms;
+  }
+
+  /** @internal Cuts the socket without a close handshake; the session stays for the client's resume. */
+  dropSocket(): void {
+    this.#ws?.terminate();
+  }
+
+  /** @internal Sends the pending ack at once (before a planned close, so nothing acknowledged is sent again). */
+  flushAck(): void {
+    if (this.#ackTimer === undefined) return;
+    clearTimeout(this.#ackTimer);
+    this.#sendAck();
   }
 
   /** @internal */
@@ -231,9 +387,11 @@ export class Session extends EventEmitter<SessionEvents> {
 
   #scheduleAck(): void {
     if (this.#ackTimer !== undefined) return;
-    this.#ackTimer = setTimeout(() => {
-      this.#ackTimer = undefined;
-      if (this.#ws && this.#ws.readyState === 1) this.#ws.send(encodeFrame({ t: 'ack', seq: this.#inSeq }));
-    }, this.#limits.ackDelayMs);
+    this.#ackTimer = setTimeout(this.#sendAck, this.#host.ackDelayMs);
   }
+
+  #sendAck = (): void => {
+    this.#ackTimer = undefined;
+    if (this.#ws && this.#ws.readyState === 1) this.#ws.send(encodeFrame({ t: 'ack', seq: this.#inSeq }));
+  };
 }

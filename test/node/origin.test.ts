@@ -11,14 +11,32 @@ const allowed = (policy: OriginPolicy | undefined, origin: string | undefined, h
   originAllowed(policy, req(origin === undefined ? { host } : { origin, host }));
 
 describe('originAllowed', () => {
-  it('by default accepts clients without an Origin and pages on the same host (including the port)', () => {
+  it('by default accepts clients without an Origin and pages on the same IP or localhost host (including the port)', () => {
     assert.equal(allowed(undefined, undefined), true);
-    assert.equal(allowed(undefined, 'https://app.example:8080'), true);
-    assert.equal(allowed(undefined, 'http://app.example:8080'), true);
-    assert.equal(allowed(undefined, 'https://app.example:8081'), false);
-    assert.equal(allowed(undefined, 'https://app.example'), false);
-    assert.equal(allowed(undefined, 'https://evil.example:8080'), false);
-    assert.equal(allowed(undefined, 'https://app.example:8080.evil.example'), false);
+    for (const host of ['127.0.0.1:8080', 'localhost:8080', 'app.localhost:8080', '[::1]:8080', '192.0.2.7:8080']) {
+      assert.equal(allowed(undefined, `http://${host}`, host), true, host);
+      assert.equal(allowed(undefined, `https://${host}`, host), true, host);
+    }
+    assert.equal(allowed(undefined, 'http://127.0.0.1:8081', '127.0.0.1:8080'), false);
+    assert.equal(allowed(undefined, 'http://127.0.0.1', '127.0.0.1:8080'), false);
+    assert.equal(allowed(undefined, 'http://localhost:8080', '127.0.0.1:8080'), false);
+    assert.equal(allowed(undefined, 'http://127.0.0.1:8080.evil.example', '127.0.0.1:8080'), false);
+  });
+
+  it('by default refuses a same-host page on a domain name, which DNS rebinding could point at this server', () => {
+    // evil.example resolved to 127.0.0.1: its page connects to ws://evil.example:8080 with Origin == Host.
+    assert.equal(allowed(undefined, 'http://evil.example:8080', 'evil.example:8080'), false);
+    assert.equal(allowed(undefined, 'https://app.example:8080'), false);
+    assert.equal(allowed(undefined, 'http://localhost.evil.example:8080', 'localhost.evil.example:8080'), false);
+    assert.equal(allowed(undefined, 'http://127.0.0.1.nip.example:8080', '127.0.0.1.nip.example:8080'), false);
+    assert.equal(allowed(['https://app.example:8080'], 'https://app.example:8080'), true, 'unless listed');
+  });
+
+  it('refuses a function policy that answers anything but true', () => {
+    assert.equal(
+      originAllowed((() => 'yes') as unknown as OriginPolicy, req({ origin: 'https://a', host: 'h' })),
+      false,
+    );
   });
 
   it('by default refuses an opaque ("null") or unparsable Origin', () => {
