@@ -26,6 +26,7 @@ import {
   type WirePayload,
 } from './payload.js';
 import { loadSnapshot, saveSnapshot } from './persistence.js';
+import { withoutCredentials, withoutCredentialsInText } from './redact.js';
 import type { Cause, ClientDelegate, StatusDetail, Status } from './types.js';
 
 type Pause = 'offline' | 'hidden' | null;
@@ -81,8 +82,7 @@ export class SessionClient {
   #outageCode: number | null = null;
   #outageAttempts = 0;
 
-  /** sessionStorage key for `persist`; null disables persistence. */
-  persistKey: string | null = null;
+  #persistKey: string | null = null;
 
   constructor(config: ClientConfig, delegate: ClientDelegate, env: ClientEnvironment = browserEnvironment()) {
     this.#config = config;
@@ -127,6 +127,15 @@ export class SessionClient {
 
   get config(): ClientConfig {
     return this.#config;
+  }
+
+  /** sessionStorage key for `persist`; null disables persistence. A URL used as the key loses its credentials. */
+  get persistKey(): string | null {
+    return this.#persistKey;
+  }
+
+  set persistKey(key: string | null) {
+    this.#persistKey = key === null ? null : withoutCredentials(key);
   }
 
   /** Applies new settings; a changed URL list reconnects at once if a connection is live. */
@@ -252,13 +261,19 @@ export class SessionClient {
       cause: this.#cause,
       code: this.#code,
       reason: this.#reason,
-      url: this.#currentUrl(),
+      url: this.#publicUrl(),
     });
   }
 
   #currentUrl(): string | null {
     const urls = this.#config.urls;
     return urls.length ? urls[this.#urlIndex % urls.length]! : null;
+  }
+
+  /** The current URL as events show it: `wss://user:pass@host` would put the password in every listener's hands. */
+  #publicUrl(): string | null {
+    const url = this.#currentUrl();
+    return url === null ? null : withoutCredentials(url);
   }
 
   #socketUrl(): string | null {
@@ -289,7 +304,8 @@ export class SessionClient {
     try {
       ws = new this.#env.WebSocket(url);
     } catch (error) {
-      this.#delegate.error({ kind: 'socket', message: String((error as Error)?.message ?? error) });
+      const message = String((error as Error)?.message ?? error);
+      this.#delegate.error({ kind: 'socket', message: withoutCredentialsInText(message) });
       return this.#lost('network', null, '');
     }
     ws.binaryType = 'arraybuffer';
@@ -695,8 +711,8 @@ export class SessionClient {
   }
 
   #restore(): void {
-    if (!this.persistKey || this.#config.protocol !== 'session' || this.#token) return;
-    const snap = loadSnapshot(this.#env.storage(), this.persistKey);
+    if (!this.#persistKey || this.#config.protocol !== 'session' || this.#token) return;
+    const snap = loadSnapshot(this.#env.storage(), this.#persistKey);
     if (!snap) return;
     this.#sid = snap.sid;
     this.#token = snap.token;
@@ -709,8 +725,8 @@ export class SessionClient {
   }
 
   #persist(): void {
-    if (!this.persistKey || this.#config.protocol !== 'session' || !this.#sid || !this.#token) return;
-    saveSnapshot(this.#env.storage(), this.persistKey, {
+    if (!this.#persistKey || this.#config.protocol !== 'session' || !this.#sid || !this.#token) return;
+    saveSnapshot(this.#env.storage(), this.#persistKey, {
       sid: this.#sid,
       token: this.#token,
       inSeq: this.#inSeq,
