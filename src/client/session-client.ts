@@ -13,7 +13,7 @@ import {
 } from '../protocol/frames.js';
 import type { ClientConfig } from '../config.js';
 import { baseDelay, hintDelay, withJitter } from './backoff.js';
-import { browserEnvironment, type ClientEnvironment } from './environment.js';
+import { defaultEnvironment, type ClientEnvironment, type SocketLike } from './environment.js';
 import { Outbox, OutboxFullError } from './outbox.js';
 import {
   msgData,
@@ -52,7 +52,7 @@ export class SessionClient {
   #urlIndex = 0;
   #paused: Pause = null;
 
-  #ws: WebSocket | null = null;
+  #ws: SocketLike | null = null;
   /** True once the socket is usable: opened (plain) or welcomed (session). */
   #ready = false;
   #signals: AbortController | null = null;
@@ -84,10 +84,14 @@ export class SessionClient {
 
   #persistKey: string | null = null;
 
-  constructor(config: ClientConfig, delegate: ClientDelegate, env: ClientEnvironment = browserEnvironment()) {
+  /**
+   * `env` replaces parts of the default environment: in Node pass `{ WebSocket }` from the `ws`
+   * package; outside a page there are no online/visibility signals.
+   */
+  constructor(config: ClientConfig, delegate: ClientDelegate, env: Partial<ClientEnvironment> = {}) {
     this.#config = config;
     this.#delegate = delegate;
-    this.#env = env;
+    this.#env = { ...defaultEnvironment(), ...env };
     this.#outbox = new Outbox(config.maxQueue, config.maxQueueBytes);
   }
 
@@ -300,7 +304,7 @@ export class SessionClient {
       return this.#fail('no-url', null, 'no url');
     }
     if (this.#outageStart !== null) this.#outageAttempts++;
-    let ws: WebSocket;
+    let ws: SocketLike;
     try {
       ws = new this.#env.WebSocket(url);
     } catch (error) {
@@ -312,13 +316,15 @@ export class SessionClient {
     this.#ws = ws;
     this.#ready = false;
     ws.addEventListener('open', () => this.#ws === ws && this.#onOpen(ws));
-    ws.addEventListener('message', (e: MessageEvent) => this.#ws === ws && this.#onData(ws, e.data));
-    ws.addEventListener('close', (e: CloseEvent) => this.#ws === ws && this.#onClose(e.code, e.reason));
+    ws.addEventListener('message', (e) => this.#ws === ws && this.#onData(ws, e.data));
+    ws.addEventListener('close', (e) => this.#ws === ws && this.#onClose(e.code, e.reason));
+    // The close event that follows says what happened; Node's `ws` would throw an unheard error instead.
+    ws.addEventListener('error', () => {});
     this.#connectTimer = this.#env.setTimeout(() => this.#abandon('timeout'), this.#config.connectTimeout);
     this.#setStatus(inCycle ? 'reconnecting' : 'connecting');
   }
 
-  #onOpen(ws: WebSocket): void {
+  #onOpen(ws: SocketLike): void {
     this.#lastFrameAt = this.#env.now();
     if (this.#config.protocol === 'plain') return this.#becameOpen(ws);
     ws.send(
@@ -332,7 +338,7 @@ export class SessionClient {
     );
   }
 
-  #becameOpen(ws: WebSocket, resumed: boolean | null = null): void {
+  #becameOpen(ws: SocketLike, resumed: boolean | null = null): void {
     this.#env.clearTimeout(this.#connectTimer);
     this.#ready = true;
     const outage = this.#outageStart;
@@ -358,7 +364,7 @@ export class SessionClient {
     }
   }
 
-  #onData(ws: WebSocket, data: unknown): void {
+  #onData(ws: SocketLike, data: unknown): void {
     this.#lastFrameAt = this.#env.now();
     if (this.#config.protocol === 'plain') {
       this.#delegate.message({ data, seq: null });
@@ -384,7 +390,7 @@ export class SessionClient {
     this.#onFrame(ws, frame);
   }
 
-  #onFrame(ws: WebSocket, frame: Frame): void {
+  #onFrame(ws: SocketLike, frame: Frame): void {
     switch (frame.t) {
       case 'welcome':
         return this.#onWelcome(ws, frame);
@@ -423,7 +429,7 @@ export class SessionClient {
     }
   }
 
-  #onWelcome(ws: WebSocket, f: WelcomeFrame): void {
+  #onWelcome(ws: SocketLike, f: WelcomeFrame): void {
     const previous = this.#sid;
     const outageMs = this.#outageStart === null ? 0 : Math.max(0, this.#env.now() - this.#outageStart);
     let replayedToServer = 0;
@@ -463,13 +469,13 @@ export class SessionClient {
     this.#becameOpen(ws, f.resumed);
   }
 
-  #scheduleAck(ws: WebSocket): void {
+  #scheduleAck(ws: SocketLike): void {
     this.#unackedIn++;
     if (this.#unackedIn >= ACK_BATCH) return this.#sendAck(ws);
     if (this.#ackTimer === undefined) this.#ackTimer = this.#env.setTimeout(() => this.#sendAck(ws), ACK_DELAY_MS);
   }
 
-  #sendAck(ws: WebSocket): void {
+  #sendAck(ws: SocketLike): void {
     this.#env.clearTimeout(this.#ackTimer);
     this.#ackTimer = undefined;
     this.#unackedIn = 0;
