@@ -14,7 +14,7 @@ import {
 import type { ClientConfig } from '../config.js';
 import { baseDelay, hintDelay, withJitter } from './backoff.js';
 import { defaultEnvironment, type ClientEnvironment, type SocketLike } from './environment.js';
-import { Outbox, OutboxFullError } from './outbox.js';
+import { Outbox, OutboxFullError, type OutboxEntry } from './outbox.js';
 import {
   msgData,
   msgFrame,
@@ -27,7 +27,7 @@ import {
 } from './payload.js';
 import { loadSnapshot, saveSnapshot } from './persistence.js';
 import { withoutCredentials, withoutCredentialsInText } from './redact.js';
-import type { Cause, ClientDelegate, StatusDetail, Status } from './types.js';
+import type { Cause, ClientDelegate, ErrorDetail, StatusDetail, Status } from './types.js';
 
 type Pause = 'offline' | 'hidden' | null;
 
@@ -76,6 +76,8 @@ export class SessionClient {
   #inSeq = 0;
   #unackedIn = 0;
   #lastFrameAt = 0;
+  /** Highest seq sent on the current socket: a 1009 close was caused by one of the messages up to it. */
+  #sentSeq = 0;
 
   #outageStart: number | null = null;
   #outageCause: Cause | null = null;
@@ -211,15 +213,17 @@ export class SessionClient {
       if (error instanceof OutboxFullError) this.#delegate.error({ kind: 'queue-full', message: error.message });
       throw error;
     }
-    if (session && this.#ready && this.#ws) this.#ws.send(encodeFrame(msgFrame(entry.seq, wire)));
+    if (session && this.#ready && this.#ws) {
+      this.#ws.send(encodeFrame(msgFrame(entry.seq, wire)));
+      this.#sentSeq = entry.seq;
+    }
     return session ? entry.seq : null;
   }
 
   #checkFrameSize(wire: WirePayload): void {
     const limit = this.#maxFrameBytes;
-    // Characters times three bounds the UTF-8 size: only a message near the limit is encoded to measure it.
-    if (limit === null || wireSize(wire) * 3 + 64 <= limit) return;
-    const bytes = new TextEncoder().encode(encodeFrame(msgFrame(this.#outbox.lastSeq + 1, wire))).length;
+    if (limit === null) return;
+    const bytes = frameBytes(this.#outbox.lastSeq + 1, wire, limit);
     if (bytes <= limit) return;
     const message = `send(): the message is ${bytes} bytes as a frame; the server accepts at most ${limit}`;
     this.#delegate.error({ kind: 'too-big', message });
@@ -314,6 +318,7 @@ export class SessionClient {
     }
     ws.binaryType = 'arraybuffer';
     this.#ws = ws;
+    this.#sentSeq = 0;
     this.#ready = false;
     ws.addEventListener('open', () => this.#ws === ws && this.#onOpen(ws));
     ws.addEventListener('message', (e) => this.#ws === ws && this.#onData(ws, e.data));
@@ -432,21 +437,21 @@ export class SessionClient {
   #onWelcome(ws: SocketLike, f: WelcomeFrame): void {
     const previous = this.#sid;
     const outageMs = this.#outageStart === null ? 0 : Math.max(0, this.#env.now() - this.#outageStart);
-    let replayedToServer = 0;
-    let carriedOver = 0;
     let replayedFromServer: number | null = null;
     if (f.resumed) {
       this.#outbox.ack(f.ack);
-      replayedToServer = this.#outbox.size;
       if (f.seq !== undefined) replayedFromServer = Math.max(0, f.seq - this.#inSeq);
     } else {
       this.#inSeq = 0;
-      carriedOver = this.#outbox.size;
       this.#outbox.renumber();
     }
     this.#sid = f.sid;
     this.#token = f.token;
     this.#maxFrameBytes = f.maxFrameBytes ?? null;
+    // What is left has not reached the server, so taking entries out and renumbering the rest is safe.
+    this.#dropUnsendable();
+    const replayedToServer = f.resumed ? this.#outbox.size : 0;
+    const carriedOver = f.resumed ? 0 : this.#outbox.size;
     this.#unackedIn = 0;
     if (previous !== f.sid) this.#delegate.sessionId(f.sid);
     this.#delegate.session(
@@ -465,8 +470,56 @@ export class SessionClient {
     if (f.resumed) ws.send(encodeFrame({ t: 'ack', seq: this.#inSeq }));
     // Unacknowledged messages go first: a send() from an 'open' listener must follow them, not overtake them.
     for (const entry of this.#outbox.entries()) ws.send(encodeFrame(msgFrame(entry.seq, entry.data)));
+    this.#sentSeq = this.#outbox.lastSeq;
     this.#persist();
     this.#becameOpen(ws, f.resumed);
+  }
+
+  /**
+   * A message the server would close the socket for (over its announced frame limit), or one no
+   * frame can carry (a Blob queued in plain mode), would be resent on every attempt and hold up
+   * everything behind it: it leaves the queue, reported with the seq `send()` returned.
+   */
+  #dropUnsendable(): void {
+    const problems = new Map<number, ErrorDetail>();
+    const removed = this.#outbox.remove((e) => {
+      const problem = this.#unsendable(e);
+      if (problem) problems.set(e.seq, problem);
+      return problem !== null;
+    });
+    for (const e of removed) this.#delegate.error(problems.get(e.seq)!);
+  }
+
+  #unsendable({ seq, data }: OutboxEntry<WirePayload>): ErrorDetail | null {
+    if (data.kind === 'binary' && !(data.data instanceof ArrayBuffer)) {
+      const message = `message ${seq} is a Blob queued in plain mode; session mode cannot send it (send an ArrayBuffer), so it was taken out of the queue`;
+      return { kind: 'config', code: 'blob', seq, message };
+    }
+    const limit = this.#maxFrameBytes;
+    if (limit === null) return null;
+    const bytes = frameBytes(seq, data, limit);
+    if (bytes <= limit) return null;
+    const message = `message ${seq} is ${bytes} bytes as a frame; the server accepts at most ${limit}, so it was taken out of the queue`;
+    return { kind: 'too-big', code: 'too-big', seq, message };
+  }
+
+  /**
+   * The server closed 1009 without having announced its limit (or with a smaller one than it
+   * enforces). The culprit is among the messages sent on that socket and not acknowledged, and the
+   * largest of them is at least as large, so over the limit too: it goes, reported, and the rest is
+   * resent. Each such close removes one message, so this cannot loop. False if nothing was sent.
+   */
+  #dropRefused(): boolean {
+    const sent = this.#outbox.entries().filter((e) => e.seq <= this.#sentSeq);
+    if (sent.length === 0) return false;
+    const size = (e: OutboxEntry<WirePayload>) => frameBytes(e.seq, e.data, 0);
+    const culprit = sent.reduce((a, b) => (size(b) > size(a) ? b : a));
+    this.#outbox.remove((e) => e === culprit);
+    this.#sentSeq = 0;
+    this.#persist();
+    const message = `message ${culprit.seq} (${size(culprit)} bytes as a frame) was refused by the server as too big (1009); it was taken out of the queue`;
+    this.#delegate.error({ kind: 'too-big', code: 'too-big', seq: culprit.seq, message });
+    return true;
   }
 
   #scheduleAck(ws: SocketLike): void {
@@ -552,7 +605,8 @@ export class SessionClient {
       // The next attempt tries the next URL in the list.
       this.#urlIndex++;
     }
-    if (code !== null && isFatalCloseCode(code)) {
+    const refused = code === CloseCode.tooBig && this.#config.protocol === 'session' && this.#dropRefused();
+    if (code !== null && isFatalCloseCode(code) && !refused) {
       return this.#fail(code === CloseCode.policy || code >= 4000 ? 'policy' : 'protocol', code, reason);
     }
     if (code === CloseCode.sessionClosed || code === CloseCode.replaced) {
@@ -743,3 +797,13 @@ export class SessionClient {
 }
 
 export { OutboxFullError };
+
+/**
+ * UTF-8 size of `data` as a msg frame. Characters times three bounds it, so only a message that
+ * could be near `limit` is encoded to measure.
+ */
+function frameBytes(seq: number, data: WirePayload, limit: number): number {
+  const bound = wireSize(data) * 3 + 64;
+  if (bound <= limit) return bound;
+  return new TextEncoder().encode(encodeFrame(msgFrame(seq, data))).length;
+}

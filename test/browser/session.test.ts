@@ -246,15 +246,38 @@ describe('<reconnecting-session> session mode against the real SessionServer', (
     await waitUntil(() => el.queued === 0, 'the message that fits was not acknowledged');
   });
 
-  it('rejects an oversized frame queued before the limit was known with 1009, without crashing', async () => {
-    const server = await startSessionServer({ maxFrameBytes: 2000 });
+  it('takes a message over the announced limit, queued before it was known, out of the queue and sends the rest', async () => {
+    const server = await startSessionServer({ maxFrameBytes: 2000 }, { echo: false });
     const el = await mount(`<reconnecting-session url="${server.url}" manual ${FAST}></reconnecting-session>`);
-    el.send('x'.repeat(5000));
-    const failed = oneEvent(el, 'session-failed');
+    const errors = collect<Event & { detail: { kind: string; code?: string; seq?: number } }>(el, 'session-error');
+    const failed = collect(el, 'session-failed');
+    expect([el.send('a'), el.send('x'.repeat(5000)), el.send('b')]).to.deep.equal([1, 2, 3]);
     el.connect();
-    const detail = (await failed).detail;
-    expect([detail.cause, detail.code]).to.deep.equal(['protocol', 1009]);
-    expect(el.queued, 'the message is kept, not dropped').to.equal(1);
+    await waitUntil(async () => (await server.sessions())[0]?.received.length === 2, 'the rest never arrived');
+    expect((await server.sessions())[0]!.received).to.deep.equal(['a', 'b']);
+    expect(errors.map((e) => [e.detail.kind, e.detail.code, e.detail.seq])).to.deep.equal([['too-big', 'too-big', 2]]);
+    await waitUntil(() => el.queued === 0, 'not acknowledged');
+    expect([el.status, failed.length]).to.deep.equal(['open', 0]);
+    // Seqs went on without a gap: the next message is 3, and the server takes it.
+    expect(el.send('c')).to.equal(3);
+    await waitUntil(async () => (await server.sessions())[0]!.received.length === 3, 'c never arrived');
+  });
+
+  it('refuses a Blob queued in plain mode once the protocol is session, and sends everything else', async () => {
+    const server = await startSessionServer({}, { echo: false });
+    const el = await mount(`<reconnecting-session url="${server.url}" manual delays="50"></reconnecting-session>`);
+    const errors = collect<Event & { detail: { kind: string; code?: string; seq?: number } }>(el, 'session-error');
+    el.send('before');
+    el.send(new Blob(['bytes']));
+    el.send({ after: true });
+    el.protocol = 'session';
+    await el.updateComplete;
+    el.connect();
+    await waitUntil(async () => (await server.sessions())[0]?.received.length === 2, 'the rest never arrived');
+    expect((await server.sessions())[0]!.received).to.deep.equal(['before', '{"after":true}']);
+    expect(errors.map((e) => [e.detail.kind, e.detail.code, e.detail.seq])).to.deep.equal([['config', 'blob', 2]]);
+    await waitUntil(() => el.queued === 0, 'not acknowledged');
+    expect(el.status).to.equal('open');
   });
 
   it('honours a drain: comes back after the hint, spread, and resumes the same session', async () => {

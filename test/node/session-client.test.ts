@@ -128,6 +128,40 @@ describe('SessionClient against a scripted peer', () => {
     assert.equal(server.hellos[1]!.token, 'tok-1');
   });
 
+  it('after a 1009 from a server that announced no limit, drops the largest message it sent and resumes', async () => {
+    const got: Record<string, unknown>[] = [];
+    const server = await scriptedServer((ws, _hello, n) => {
+      send(ws, n === 1 ? welcome() : welcome({ resumed: true, token: `tok-${n}`, ack: got.length }));
+      ws.on('message', (data) => {
+        const frame = JSON.parse(data.toString());
+        if (frame.t !== 'msg') return;
+        // As ws's maxPayload does: a frame over the limit closes the socket before it is read.
+        if (data.toString().length > 1000) return ws.close(1009, 'too big');
+        if (frame.seq === got.length + 1) got.push(frame);
+        send(ws, { t: 'ack', seq: got.length });
+      });
+    });
+    const { client, errors } = sessionClient(server.url);
+    cleanups.push(() => client.dispose(), server.close);
+    client.send('small 1');
+    client.send('x'.repeat(5000));
+    client.send('small 2');
+    client.connect();
+    await until(() => got.length === 2 && client.queued === 0, 'the two small messages');
+    assert.deepEqual(
+      got.map((f) => [f.seq, f.d]),
+      [
+        [1, 'small 1'],
+        [2, 'small 2'],
+      ],
+    );
+    assert.deepEqual(
+      errors.map((e) => [e.kind, e.seq]),
+      [['too-big', 2]],
+    );
+    assert.equal(client.status, 'open');
+  });
+
   it('reports malformed frames without closing and keeps its queue', async () => {
     const server = await scriptedServer((ws) => {
       send(ws, welcome());
