@@ -83,6 +83,8 @@ export class SessionClient {
   #outageCause: Cause | null = null;
   #outageCode: number | null = null;
   #outageAttempts = 0;
+  /** Protocol closes (1002, or a gap the client saw) since the server last acknowledged a message of ours. */
+  #protocolStrikes = 0;
 
   #persistKey: string | null = null;
 
@@ -241,6 +243,7 @@ export class SessionClient {
 
   #startCycle(): void {
     this.#attempt = 0;
+    this.#protocolStrikes = 0;
     this.#paused = null;
     this.#unloading = false;
     this.#addSignals();
@@ -415,7 +418,7 @@ export class SessionClient {
         return;
       }
       case 'ack':
-        this.#outbox.ack(frame.seq);
+        if (this.#outbox.ack(frame.seq) > 0) this.#protocolStrikes = 0;
         return;
       case 'ping':
         ws.send(encodeFrame({ t: 'pong', ...(frame.ts !== undefined ? { ts: frame.ts } : {}) }));
@@ -439,7 +442,7 @@ export class SessionClient {
     const outageMs = this.#outageStart === null ? 0 : Math.max(0, this.#env.now() - this.#outageStart);
     let replayedFromServer: number | null = null;
     if (f.resumed) {
-      this.#outbox.ack(f.ack);
+      if (this.#outbox.ack(f.ack) > 0) this.#protocolStrikes = 0;
       if (f.seq !== undefined) replayedFromServer = Math.max(0, f.seq - this.#inSeq);
     } else {
       this.#inSeq = 0;
@@ -562,7 +565,8 @@ export class SessionClient {
   }
 
   #onClose(code: number, reason: string): void {
-    const cause: Cause = code === 1006 || code === 1005 ? 'network' : 'server-close';
+    const cause: Cause =
+      code === 1006 || code === 1005 ? 'network' : code === CloseCode.protocolError ? 'protocol' : 'server-close';
     this.#ws = null;
     this.#ready = false;
     this.#lost(cause, code, reason);
@@ -604,6 +608,12 @@ export class SessionClient {
     } else {
       // The next attempt tries the next URL in the list.
       this.#urlIndex++;
+    }
+    if (lostBy === 'protocol') {
+      // Resuming replays the gap; but a protocol bug would open, break and resume forever, so protocol
+      // closes without progress in between count as attempts even across opens, and end in failed.
+      if (wasOpen) this.#attempt = this.#protocolStrikes;
+      this.#protocolStrikes++;
     }
     const refused = code === CloseCode.tooBig && this.#config.protocol === 'session' && this.#dropRefused();
     if (code !== null && isFatalCloseCode(code) && !refused) {

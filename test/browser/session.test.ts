@@ -280,6 +280,21 @@ describe('<reconnecting-session> session mode against the real SessionServer', (
     expect(el.status).to.equal('open');
   });
 
+  it('resumes the session after the server closes 1002 (a sequence gap), as the protocol says', async () => {
+    const server = await startSessionServer({}, { echo: false });
+    const el = await mount(`<reconnecting-session url="${server.url}" ${FAST}></reconnecting-session>`);
+    await waitForStatus(el, 'open');
+    const sid = el.sessionId;
+    const failed = collect(el, 'session-failed');
+    const resumed = oneEvent(el, 'session-resumed');
+    await server.close(1002, 'message 7 skips past 5');
+    expect(((await resumed) as SessionResumedEvent).detail.sessionId).to.equal(sid);
+    await waitForStatus(el, 'open');
+    el.send('after the gap');
+    await waitUntil(async () => (await server.sessions())[0]!.received.length === 1, 'not delivered after resume');
+    expect(failed.length).to.equal(0);
+  });
+
   it('honours a drain: comes back after the hint, spread, and resumes the same session', async () => {
     const server = await startSessionServer();
     const el = await mount(`<reconnecting-session url="${server.url}" ${FAST}></reconnecting-session>`);
