@@ -63,6 +63,11 @@ export class SessionClient {
   /** Before this time (epoch ms) the server asked not to come back; wake-ups wait for it, retryNow() does not. */
   #hintUntil: number | null = null;
   #hintDelayMs = 0;
+  /** Deadline of the automatic attempt the schedule owes; a manual attempt (retryNow, a wake-up) leaves it be. */
+  #owedAt: number | null = null;
+  #owedHintUntil: number | null = null;
+  /** The socket in flight is a manual attempt made while an automatic one was owed. */
+  #manual = false;
 
   #waitTimer: number | undefined;
   #connectTimer: number | undefined;
@@ -173,7 +178,7 @@ export class SessionClient {
     if (this.#ws) return;
     if (this.#status === 'reconnecting' || this.#status === 'connecting') {
       this.#paused = null;
-      this.#openSocket();
+      this.#openSocket(true);
       return;
     }
     if (this.#status !== 'open') this.#startCycle();
@@ -244,6 +249,7 @@ export class SessionClient {
   #startCycle(): void {
     this.#attempt = 0;
     this.#protocolStrikes = 0;
+    this.#owedAt = null;
     this.#paused = null;
     this.#unloading = false;
     this.#addSignals();
@@ -296,7 +302,8 @@ export class SessionClient {
     return url.href;
   }
 
-  #openSocket(): void {
+  /** `manual`: asked for by the page or a wake-up, not by the schedule, so it must not spend the attempt the schedule owes. */
+  #openSocket(manual = false): void {
     this.#env.clearTimeout(this.#waitTimer);
     this.#waitTimer = undefined;
     this.#nextAttemptAt = null;
@@ -304,6 +311,9 @@ export class SessionClient {
     if (!this.#env.isOnline()) return this.#pause('offline');
     if (this.#config.pauseHidden && this.#env.isHidden()) return this.#pause('hidden');
     this.#paused = null;
+    this.#manual = manual && inCycle;
+    if (this.#manual) this.#owedHintUntil = this.#hintUntil;
+    else this.#owedAt = null;
     this.#hintUntil = null;
     const url = this.#socketUrl();
     if (!url) {
@@ -354,6 +364,8 @@ export class SessionClient {
     this.#outageStart = null;
     this.#attempt = 0;
     this.#nextAttemptAt = null;
+    this.#owedAt = null;
+    this.#manual = false;
     this.#hint = null;
     if (this.#config.protocol === 'plain') {
       for (const entry of this.#outbox.drain()) ws.send(plainData(entry.data));
@@ -640,6 +652,7 @@ export class SessionClient {
     }
     if (reconnect === 'prompt') return this.#fail(cause, code, reason);
     const offline = !this.#env.isOnline();
+    if (this.#manual && !hint) return this.#backToOwed(cause, code, reason, offline);
     // Time offline spends no attempts: the last one still comes once the network is back. Nor does a
     // server that said when to come back (a drain longer than max-attempts cycles must not end in failed).
     if (this.#attempt >= maxAttempts && !offline && !hint) return this.#fail(cause, code, reason);
@@ -657,9 +670,29 @@ export class SessionClient {
     this.#waitFor(delay, { cause, code, reason });
   }
 
+  /**
+   * A failed manual attempt: the same attempt number stays owed, at its old deadline while that is
+   * ahead, else after its full delay again; the schedule neither shortens nor moves on.
+   */
+  #backToOwed(cause: Cause, code: number | null, reason: string, offline: boolean): void {
+    this.#manual = false;
+    const { delays, jitter } = this.#config;
+    const ahead = this.#owedAt === null ? 0 : this.#owedAt - this.#env.now();
+    const delay = ahead > 0 ? ahead : withJitter(baseDelay(this.#attempt, delays), jitter, this.#env.random);
+    this.#hintUntil = this.#owedHintUntil;
+    this.#hintDelayMs = this.#hintUntil === null ? 0 : delay;
+    if (offline) {
+      this.#code = code;
+      this.#reason = reason;
+      return this.#pause('offline');
+    }
+    this.#waitFor(delay, { cause, code, reason });
+  }
+
   #waitFor(delay: number, patch: Partial<StatusDetail>): void {
     this.#delayMs = delay;
     this.#nextAttemptAt = this.#env.now() + delay;
+    this.#owedAt = this.#nextAttemptAt;
     this.#waitTimer = this.#env.setTimeout(() => this.#attemptDue(), delay);
     this.#setStatus('reconnecting', patch);
   }
@@ -708,7 +741,7 @@ export class SessionClient {
       }
       return;
     }
-    this.#openSocket();
+    this.#openSocket(true);
   }
 
   #addSignals(): void {
