@@ -74,6 +74,7 @@ export class SessionClient {
   #idleTimer: number | undefined;
   #pongTimer: number | undefined;
   #ackTimer: number | undefined;
+  #ackWatchTimer: number | undefined;
 
   readonly #outbox: Outbox<WirePayload>;
   #sid: string | null = null;
@@ -81,6 +82,8 @@ export class SessionClient {
   #inSeq = 0;
   #unackedIn = 0;
   #lastFrameAt = 0;
+  /** Since when a message sent on this socket has waited for an ack with none coming; null when none waits. */
+  #unackedSince: number | null = null;
   /** Highest seq sent on the current socket: a 1009 close was caused by one of the messages up to it. */
   #sentSeq = 0;
 
@@ -223,6 +226,7 @@ export class SessionClient {
     if (session && this.#ready && this.#ws) {
       this.#ws.send(encodeFrame(msgFrame(entry.seq, wire)));
       this.#sentSeq = entry.seq;
+      this.#watchAcks();
     }
     return session ? entry.seq : null;
   }
@@ -430,7 +434,11 @@ export class SessionClient {
         return;
       }
       case 'ack':
-        if (this.#outbox.ack(frame.seq) > 0) this.#protocolStrikes = 0;
+        if (this.#outbox.ack(frame.seq) > 0) {
+          this.#protocolStrikes = 0;
+          // Our messages get through: the clock starts again for whatever is still unacknowledged.
+          this.#unackedSince = this.#outbox.size > 0 ? this.#env.now() : null;
+        }
         return;
       case 'ping':
         ws.send(encodeFrame({ t: 'pong', ...(frame.ts !== undefined ? { ts: frame.ts } : {}) }));
@@ -486,6 +494,7 @@ export class SessionClient {
     // Unacknowledged messages go first: a send() from an 'open' listener must follow them, not overtake them.
     for (const entry of this.#outbox.entries()) ws.send(encodeFrame(msgFrame(entry.seq, entry.data)));
     this.#sentSeq = this.#outbox.lastSeq;
+    if (this.#outbox.size > 0) this.#watchAcks();
     this.#persist();
     this.#becameOpen(ws, f.resumed);
   }
@@ -564,6 +573,30 @@ export class SessionClient {
       },
       Math.max(0, due),
     );
+  }
+
+  /**
+   * A link can die towards the server only: its frames keep the heartbeat quiet while nothing of
+   * ours arrives. Messages unacknowledged for `heartbeatTimeout` (acks come within tens of ms)
+   * count as a dead socket: give it up (4002) and resume, which resends them.
+   */
+  #watchAcks(): void {
+    if (this.#unackedSince !== null) return;
+    this.#unackedSince = this.#env.now();
+    this.#armAckWatch(this.#config.heartbeatTimeout);
+  }
+
+  #armAckWatch(ms: number): void {
+    this.#env.clearTimeout(this.#ackWatchTimer);
+    this.#ackWatchTimer = this.#env.setTimeout(() => {
+      this.#ackWatchTimer = undefined;
+      const since = this.#unackedSince;
+      if (since === null) return;
+      // A clock set back must not stretch the wait past one timeout.
+      const waited = Math.max(0, this.#env.now() - Math.min(since, this.#env.now()));
+      if (waited < this.#config.heartbeatTimeout) return this.#armAckWatch(this.#config.heartbeatTimeout - waited);
+      this.#abandon('heartbeat');
+    }, ms);
   }
 
   #ping(timeoutMs: number): void {
@@ -802,8 +835,10 @@ export class SessionClient {
   }
 
   #clearSocketTimers(): void {
-    for (const t of [this.#connectTimer, this.#idleTimer, this.#pongTimer, this.#ackTimer]) this.#env.clearTimeout(t);
-    this.#connectTimer = this.#idleTimer = this.#pongTimer = this.#ackTimer = undefined;
+    const timers = [this.#connectTimer, this.#idleTimer, this.#pongTimer, this.#ackTimer, this.#ackWatchTimer];
+    for (const t of timers) this.#env.clearTimeout(t);
+    this.#connectTimer = this.#idleTimer = this.#pongTimer = this.#ackTimer = this.#ackWatchTimer = undefined;
+    this.#unackedSince = null;
   }
 
   #clearAllTimers(): void {

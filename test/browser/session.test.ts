@@ -234,6 +234,33 @@ describe('<reconnecting-session> session mode against the real SessionServer', (
     await waitForStatus(el, 'open');
   });
 
+  it('catches a link dead only towards the server (unacknowledged messages) while the server keeps talking', async () => {
+    const server = await startSessionServer({}, { echo: false });
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" ${FAST} heartbeat-interval="300" heartbeat-timeout="400"></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    const sid = el.sessionId;
+    const statuses = collect<Event & { detail: { cause: string | null } }>(el, 'session-status');
+    const ticks: unknown[] = [];
+    el.addEventListener('session-message', (e) => ticks.push(e.detail.data));
+    // The server's frames keep the heartbeat quiet: only the missing acks show the link is dead.
+    await server.chatter(50);
+    await server.deafen();
+    const resumed = collect<SessionResumedEvent>(el, 'session-resumed');
+    el.send('one');
+    el.send('two');
+    await waitUntil(() => resumed.length === 1, 'the dead link was never noticed');
+    expect(resumed[0]!.detail.sessionId).to.equal(sid);
+    expect(statuses.some((e) => e.detail.cause === 'heartbeat')).to.equal(true);
+    await waitUntil(async () => (await server.sessions())[0]!.received.length === 2, 'messages never arrived');
+    expect((await server.sessions())[0]!.received).to.deep.equal(['one', 'two']);
+    await waitUntil(() => el.queued === 0, 'never acknowledged');
+    // Ticks went on arriving throughout, each once and in order.
+    const n = ticks.map((t) => (t as { tick: number }).tick);
+    expect(n).to.deep.equal(n.map((_, i) => i + 1));
+  });
+
   it('refuses up front a message larger than the frame limit the server announced', async () => {
     const server = await startSessionServer({ maxFrameBytes: 2000 });
     const el = await mount(`<reconnecting-session url="${server.url}" ${FAST}></reconnecting-session>`);
