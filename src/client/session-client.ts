@@ -14,7 +14,7 @@ import {
 import type { ClientConfig } from '../config.js';
 import { baseDelay, hintDelay, withJitter } from './backoff.js';
 import { defaultEnvironment, type ClientEnvironment, type SocketLike } from './environment.js';
-import { Outbox, OutboxFullError, type OutboxEntry } from './outbox.js';
+import { Outbox, OutboxFullError } from './outbox.js';
 import {
   msgData,
   msgFrame,
@@ -27,6 +27,7 @@ import {
 } from './payload.js';
 import { loadSnapshot, saveSnapshot } from './persistence.js';
 import { withoutCredentials, withoutCredentialsInText } from './redact.js';
+import { frameBytes, refusedCulprit, unsendable } from './unsendable.js';
 import type { Cause, ClientDelegate, ErrorDetail, StatusDetail, Status } from './types.js';
 
 type Pause = 'offline' | 'hidden' | null;
@@ -507,42 +508,21 @@ export class SessionClient {
   #dropUnsendable(): void {
     const problems = new Map<number, ErrorDetail>();
     const removed = this.#outbox.remove((e) => {
-      const problem = this.#unsendable(e);
+      const problem = unsendable(e, this.#maxFrameBytes);
       if (problem) problems.set(e.seq, problem);
       return problem !== null;
     });
     for (const e of removed) this.#delegate.error(problems.get(e.seq)!);
   }
 
-  #unsendable({ seq, data }: OutboxEntry<WirePayload>): ErrorDetail | null {
-    if (data.kind === 'binary' && !(data.data instanceof ArrayBuffer)) {
-      const message = `message ${seq} is a Blob queued in plain mode; session mode cannot send it (send an ArrayBuffer), so it was taken out of the queue`;
-      return { kind: 'config', code: 'blob', seq, message };
-    }
-    const limit = this.#maxFrameBytes;
-    if (limit === null) return null;
-    const bytes = frameBytes(seq, data, limit);
-    if (bytes <= limit) return null;
-    const message = `message ${seq} is ${bytes} bytes as a frame; the server accepts at most ${limit}, so it was taken out of the queue`;
-    return { kind: 'too-big', code: 'too-big', seq, message };
-  }
-
-  /**
-   * The server closed 1009 without having announced its limit (or with a smaller one than it
-   * enforces). The culprit is among the messages sent on that socket and not acknowledged, and the
-   * largest of them is at least as large, so over the limit too: it goes, reported, and the rest is
-   * resent. Each such close removes one message, so this cannot loop. False if nothing was sent.
-   */
+  /** A 1009 close: the largest message sent on that socket goes, one per close, so this cannot loop. */
   #dropRefused(): boolean {
-    const sent = this.#outbox.entries().filter((e) => e.seq <= this.#sentSeq);
-    if (sent.length === 0) return false;
-    const size = (e: OutboxEntry<WirePayload>) => frameBytes(e.seq, e.data, 0);
-    const culprit = sent.reduce((a, b) => (size(b) > size(a) ? b : a));
-    this.#outbox.remove((e) => e === culprit);
+    const refused = refusedCulprit(this.#outbox.entries(), this.#sentSeq);
+    if (!refused) return false;
+    this.#outbox.remove((e) => e === refused.entry);
     this.#sentSeq = 0;
     this.#persist();
-    const message = `message ${culprit.seq} (${size(culprit)} bytes as a frame) was refused by the server as too big (1009); it was taken out of the queue`;
-    this.#delegate.error({ kind: 'too-big', code: 'too-big', seq: culprit.seq, message });
+    this.#delegate.error(refused.error);
     return true;
   }
 
@@ -875,13 +855,3 @@ export class SessionClient {
 }
 
 export { OutboxFullError };
-
-/**
- * UTF-8 size of `data` as a msg frame. Characters times three bounds it, so only a message that
- * could be near `limit` is encoded to measure.
- */
-function frameBytes(seq: number, data: WirePayload, limit: number): number {
-  const bound = wireSize(data) * 3 + 64;
-  if (bound <= limit) return bound;
-  return new TextEncoder().encode(encodeFrame(msgFrame(seq, data))).length;
-}
