@@ -1,7 +1,20 @@
 /** The browser facilities the client depends on, behind one seam so tests can steer them. */
 
+/** What the client needs of a WebSocket: the browser's, or the `ws` package's in Node. */
+export interface SocketLike {
+  readonly readyState: number;
+  binaryType: string;
+  send(data: string | ArrayBuffer | Blob): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'open' | 'error', listener: () => void): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  addEventListener(type: 'close', listener: (event: { code: number; reason: string }) => void): void;
+}
+
+export type SocketClass = new (url: string) => SocketLike;
+
 export interface ClientEnvironment {
-  WebSocket: typeof WebSocket;
+  WebSocket: SocketClass;
   now(): number;
   random(): number;
   isOnline(): boolean;
@@ -38,7 +51,7 @@ export function browserEnvironment(): ClientEnvironment {
 }
 
 /** Outside a page (Node, benchmarks): a given WebSocket class, the real clock, and no page signals. */
-export function headlessEnvironment(WebSocketClass: typeof WebSocket): ClientEnvironment {
+export function headlessEnvironment(WebSocketClass: SocketClass): ClientEnvironment {
   return {
     WebSocket: WebSocketClass,
     now: () => Date.now(),
@@ -51,4 +64,10 @@ export function headlessEnvironment(WebSocketClass: typeof WebSocket): ClientEnv
     setTimeout: (fn, ms) => setTimeout(fn, ms) as unknown as number,
     clearTimeout: (id) => clearTimeout(id),
   };
+}
+
+/** In a page the browser's signals; elsewhere (Node, a worker) none, and the global WebSocket if there is one. */
+export function defaultEnvironment(): ClientEnvironment {
+  if (typeof window !== 'undefined' && typeof document !== 'undefined') return browserEnvironment();
+  return headlessEnvironment(globalThis.WebSocket);
 }

@@ -74,6 +74,22 @@ export class Outbox<T> {
     this.#lastSeq = all.length;
   }
 
+  /**
+   * Takes out the entries `unwanted` picks, none of which the peer has received, and numbers the
+   * rest on from the first seq that was freed: the peer must see contiguous seqs.
+   */
+  remove(unwanted: (entry: OutboxEntry<T>) => boolean): OutboxEntry<T>[] {
+    const all = this.#queue.clear();
+    const removed: OutboxEntry<T>[] = [];
+    let next = all[0]?.seq ?? this.#lastSeq + 1;
+    for (const e of all) {
+      if (unwanted(e)) removed.push(e);
+      else this.#queue.push({ ...e, seq: next++ });
+    }
+    if (removed.length > 0) this.#lastSeq = next - 1;
+    return removed;
+  }
+
   /** Restores entries saved earlier (for `persist`), keeping their seqs. */
   restore(entries: OutboxEntry<T>[], lastSeq: number): void {
     this.#queue.clear();

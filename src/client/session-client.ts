@@ -13,7 +13,7 @@ import {
 } from '../protocol/frames.js';
 import type { ClientConfig } from '../config.js';
 import { baseDelay, hintDelay, withJitter } from './backoff.js';
-import { browserEnvironment, type ClientEnvironment } from './environment.js';
+import { defaultEnvironment, type ClientEnvironment, type SocketLike } from './environment.js';
 import { Outbox, OutboxFullError } from './outbox.js';
 import {
   msgData,
@@ -26,7 +26,9 @@ import {
   type WirePayload,
 } from './payload.js';
 import { loadSnapshot, saveSnapshot } from './persistence.js';
-import type { Cause, ClientDelegate, StatusDetail, Status } from './types.js';
+import { withoutCredentials, withoutCredentialsInText } from './redact.js';
+import { frameBytes, refusedCulprit, unsendable } from './unsendable.js';
+import type { Cause, ClientDelegate, ErrorDetail, StatusDetail, Status } from './types.js';
 
 type Pause = 'offline' | 'hidden' | null;
 
@@ -51,7 +53,7 @@ export class SessionClient {
   #urlIndex = 0;
   #paused: Pause = null;
 
-  #ws: WebSocket | null = null;
+  #ws: SocketLike | null = null;
   /** True once the socket is usable: opened (plain) or welcomed (session). */
   #ready = false;
   #signals: AbortController | null = null;
@@ -62,12 +64,18 @@ export class SessionClient {
   /** Before this time (epoch ms) the server asked not to come back; wake-ups wait for it, retryNow() does not. */
   #hintUntil: number | null = null;
   #hintDelayMs = 0;
+  /** Deadline of the automatic attempt the schedule owes; a manual attempt (retryNow, a wake-up) leaves it be. */
+  #owedAt: number | null = null;
+  #owedHintUntil: number | null = null;
+  /** The socket in flight is a manual attempt made while an automatic one was owed. */
+  #manual = false;
 
   #waitTimer: number | undefined;
   #connectTimer: number | undefined;
   #idleTimer: number | undefined;
   #pongTimer: number | undefined;
   #ackTimer: number | undefined;
+  #ackWatchTimer: number | undefined;
 
   readonly #outbox: Outbox<WirePayload>;
   #sid: string | null = null;
@@ -75,19 +83,28 @@ export class SessionClient {
   #inSeq = 0;
   #unackedIn = 0;
   #lastFrameAt = 0;
+  /** Since when a message sent on this socket has waited for an ack with none coming; null when none waits. */
+  #unackedSince: number | null = null;
+  /** Highest seq sent on the current socket: a 1009 close was caused by one of the messages up to it. */
+  #sentSeq = 0;
 
   #outageStart: number | null = null;
   #outageCause: Cause | null = null;
   #outageCode: number | null = null;
   #outageAttempts = 0;
+  /** Protocol closes (1002, or a gap the client saw) since the server last acknowledged a message of ours. */
+  #protocolStrikes = 0;
 
-  /** sessionStorage key for `persist`; null disables persistence. */
-  persistKey: string | null = null;
+  #persistKey: string | null = null;
 
-  constructor(config: ClientConfig, delegate: ClientDelegate, env: ClientEnvironment = browserEnvironment()) {
+  /**
+   * `env` replaces parts of the default environment: in Node pass `{ WebSocket }` from the `ws`
+   * package; outside a page there are no online/visibility signals.
+   */
+  constructor(config: ClientConfig, delegate: ClientDelegate, env: Partial<ClientEnvironment> = {}) {
     this.#config = config;
     this.#delegate = delegate;
-    this.#env = env;
+    this.#env = { ...defaultEnvironment(), ...env };
     this.#outbox = new Outbox(config.maxQueue, config.maxQueueBytes);
   }
 
@@ -129,6 +146,15 @@ export class SessionClient {
     return this.#config;
   }
 
+  /** sessionStorage key for `persist`; null disables persistence. A URL used as the key loses its credentials. */
+  get persistKey(): string | null {
+    return this.#persistKey;
+  }
+
+  set persistKey(key: string | null) {
+    this.#persistKey = key === null ? null : withoutCredentials(key);
+  }
+
   /** Applies new settings; a changed URL list reconnects at once if a connection is live. */
   configure(config: ClientConfig): void {
     const urlsChanged = config.urls.join(' ') !== this.#config.urls.join(' ');
@@ -156,7 +182,7 @@ export class SessionClient {
     if (this.#ws) return;
     if (this.#status === 'reconnecting' || this.#status === 'connecting') {
       this.#paused = null;
-      this.#openSocket();
+      this.#openSocket(true);
       return;
     }
     if (this.#status !== 'open') this.#startCycle();
@@ -198,15 +224,18 @@ export class SessionClient {
       if (error instanceof OutboxFullError) this.#delegate.error({ kind: 'queue-full', message: error.message });
       throw error;
     }
-    if (session && this.#ready && this.#ws) this.#ws.send(encodeFrame(msgFrame(entry.seq, wire)));
+    if (session && this.#ready && this.#ws) {
+      this.#ws.send(encodeFrame(msgFrame(entry.seq, wire)));
+      this.#sentSeq = entry.seq;
+      this.#watchAcks();
+    }
     return session ? entry.seq : null;
   }
 
   #checkFrameSize(wire: WirePayload): void {
     const limit = this.#maxFrameBytes;
-    // Characters times three bounds the UTF-8 size: only a message near the limit is encoded to measure it.
-    if (limit === null || wireSize(wire) * 3 + 64 <= limit) return;
-    const bytes = new TextEncoder().encode(encodeFrame(msgFrame(this.#outbox.lastSeq + 1, wire))).length;
+    if (limit === null) return;
+    const bytes = frameBytes(this.#outbox.lastSeq + 1, wire, limit);
     if (bytes <= limit) return;
     const message = `send(): the message is ${bytes} bytes as a frame; the server accepts at most ${limit}`;
     this.#delegate.error({ kind: 'too-big', message });
@@ -224,6 +253,8 @@ export class SessionClient {
 
   #startCycle(): void {
     this.#attempt = 0;
+    this.#protocolStrikes = 0;
+    this.#owedAt = null;
     this.#paused = null;
     this.#unloading = false;
     this.#addSignals();
@@ -252,13 +283,19 @@ export class SessionClient {
       cause: this.#cause,
       code: this.#code,
       reason: this.#reason,
-      url: this.#currentUrl(),
+      url: this.#publicUrl(),
     });
   }
 
   #currentUrl(): string | null {
     const urls = this.#config.urls;
     return urls.length ? urls[this.#urlIndex % urls.length]! : null;
+  }
+
+  /** The current URL as events show it: `wss://user:pass@host` would put the password in every listener's hands. */
+  #publicUrl(): string | null {
+    const url = this.#currentUrl();
+    return url === null ? null : withoutCredentials(url);
   }
 
   #socketUrl(): string | null {
@@ -270,7 +307,8 @@ export class SessionClient {
     return url.href;
   }
 
-  #openSocket(): void {
+  /** `manual`: asked for by the page or a wake-up, not by the schedule, so it must not spend the attempt the schedule owes. */
+  #openSocket(manual = false): void {
     this.#env.clearTimeout(this.#waitTimer);
     this.#waitTimer = undefined;
     this.#nextAttemptAt = null;
@@ -278,6 +316,9 @@ export class SessionClient {
     if (!this.#env.isOnline()) return this.#pause('offline');
     if (this.#config.pauseHidden && this.#env.isHidden()) return this.#pause('hidden');
     this.#paused = null;
+    this.#manual = manual && inCycle;
+    if (this.#manual) this.#owedHintUntil = this.#hintUntil;
+    else this.#owedAt = null;
     this.#hintUntil = null;
     const url = this.#socketUrl();
     if (!url) {
@@ -285,24 +326,28 @@ export class SessionClient {
       return this.#fail('no-url', null, 'no url');
     }
     if (this.#outageStart !== null) this.#outageAttempts++;
-    let ws: WebSocket;
+    let ws: SocketLike;
     try {
       ws = new this.#env.WebSocket(url);
     } catch (error) {
-      this.#delegate.error({ kind: 'socket', message: String((error as Error)?.message ?? error) });
+      const message = String((error as Error)?.message ?? error);
+      this.#delegate.error({ kind: 'socket', message: withoutCredentialsInText(message) });
       return this.#lost('network', null, '');
     }
     ws.binaryType = 'arraybuffer';
     this.#ws = ws;
+    this.#sentSeq = 0;
     this.#ready = false;
     ws.addEventListener('open', () => this.#ws === ws && this.#onOpen(ws));
-    ws.addEventListener('message', (e: MessageEvent) => this.#ws === ws && this.#onData(ws, e.data));
-    ws.addEventListener('close', (e: CloseEvent) => this.#ws === ws && this.#onClose(e.code, e.reason));
+    ws.addEventListener('message', (e) => this.#ws === ws && this.#onData(ws, e.data));
+    ws.addEventListener('close', (e) => this.#ws === ws && this.#onClose(e.code, e.reason));
+    // The close event that follows says what happened; Node's `ws` would throw an unheard error instead.
+    ws.addEventListener('error', () => {});
     this.#connectTimer = this.#env.setTimeout(() => this.#abandon('timeout'), this.#config.connectTimeout);
     this.#setStatus(inCycle ? 'reconnecting' : 'connecting');
   }
 
-  #onOpen(ws: WebSocket): void {
+  #onOpen(ws: SocketLike): void {
     this.#lastFrameAt = this.#env.now();
     if (this.#config.protocol === 'plain') return this.#becameOpen(ws);
     ws.send(
@@ -316,7 +361,7 @@ export class SessionClient {
     );
   }
 
-  #becameOpen(ws: WebSocket, resumed: boolean | null = null): void {
+  #becameOpen(ws: SocketLike, resumed: boolean | null = null): void {
     this.#env.clearTimeout(this.#connectTimer);
     this.#ready = true;
     const outage = this.#outageStart;
@@ -324,6 +369,8 @@ export class SessionClient {
     this.#outageStart = null;
     this.#attempt = 0;
     this.#nextAttemptAt = null;
+    this.#owedAt = null;
+    this.#manual = false;
     this.#hint = null;
     if (this.#config.protocol === 'plain') {
       for (const entry of this.#outbox.drain()) ws.send(plainData(entry.data));
@@ -342,7 +389,7 @@ export class SessionClient {
     }
   }
 
-  #onData(ws: WebSocket, data: unknown): void {
+  #onData(ws: SocketLike, data: unknown): void {
     this.#lastFrameAt = this.#env.now();
     if (this.#config.protocol === 'plain') {
       this.#delegate.message({ data, seq: null });
@@ -368,7 +415,7 @@ export class SessionClient {
     this.#onFrame(ws, frame);
   }
 
-  #onFrame(ws: WebSocket, frame: Frame): void {
+  #onFrame(ws: SocketLike, frame: Frame): void {
     switch (frame.t) {
       case 'welcome':
         return this.#onWelcome(ws, frame);
@@ -388,7 +435,11 @@ export class SessionClient {
         return;
       }
       case 'ack':
-        this.#outbox.ack(frame.seq);
+        if (this.#outbox.ack(frame.seq) > 0) {
+          this.#protocolStrikes = 0;
+          // Our messages get through: the clock starts again for whatever is still unacknowledged.
+          this.#unackedSince = this.#outbox.size > 0 ? this.#env.now() : null;
+        }
         return;
       case 'ping':
         ws.send(encodeFrame({ t: 'pong', ...(frame.ts !== undefined ? { ts: frame.ts } : {}) }));
@@ -407,24 +458,24 @@ export class SessionClient {
     }
   }
 
-  #onWelcome(ws: WebSocket, f: WelcomeFrame): void {
+  #onWelcome(ws: SocketLike, f: WelcomeFrame): void {
     const previous = this.#sid;
     const outageMs = this.#outageStart === null ? 0 : Math.max(0, this.#env.now() - this.#outageStart);
-    let replayedToServer = 0;
-    let carriedOver = 0;
     let replayedFromServer: number | null = null;
     if (f.resumed) {
-      this.#outbox.ack(f.ack);
-      replayedToServer = this.#outbox.size;
+      if (this.#outbox.ack(f.ack) > 0) this.#protocolStrikes = 0;
       if (f.seq !== undefined) replayedFromServer = Math.max(0, f.seq - this.#inSeq);
     } else {
       this.#inSeq = 0;
-      carriedOver = this.#outbox.size;
       this.#outbox.renumber();
     }
     this.#sid = f.sid;
     this.#token = f.token;
     this.#maxFrameBytes = f.maxFrameBytes ?? null;
+    // What is left has not reached the server, so taking entries out and renumbering the rest is safe.
+    this.#dropUnsendable();
+    const replayedToServer = f.resumed ? this.#outbox.size : 0;
+    const carriedOver = f.resumed ? 0 : this.#outbox.size;
     this.#unackedIn = 0;
     if (previous !== f.sid) this.#delegate.sessionId(f.sid);
     this.#delegate.session(
@@ -443,17 +494,45 @@ export class SessionClient {
     if (f.resumed) ws.send(encodeFrame({ t: 'ack', seq: this.#inSeq }));
     // Unacknowledged messages go first: a send() from an 'open' listener must follow them, not overtake them.
     for (const entry of this.#outbox.entries()) ws.send(encodeFrame(msgFrame(entry.seq, entry.data)));
+    this.#sentSeq = this.#outbox.lastSeq;
+    if (this.#outbox.size > 0) this.#watchAcks();
     this.#persist();
     this.#becameOpen(ws, f.resumed);
   }
 
-  #scheduleAck(ws: WebSocket): void {
+  /**
+   * A message the server would close the socket for (over its announced frame limit), or one no
+   * frame can carry (a Blob queued in plain mode), would be resent on every attempt and hold up
+   * everything behind it: it leaves the queue, reported with the seq `send()` returned.
+   */
+  #dropUnsendable(): void {
+    const problems = new Map<number, ErrorDetail>();
+    const removed = this.#outbox.remove((e) => {
+      const problem = unsendable(e, this.#maxFrameBytes);
+      if (problem) problems.set(e.seq, problem);
+      return problem !== null;
+    });
+    for (const e of removed) this.#delegate.error(problems.get(e.seq)!);
+  }
+
+  /** A 1009 close: the largest message sent on that socket goes, one per close, so this cannot loop. */
+  #dropRefused(): boolean {
+    const refused = refusedCulprit(this.#outbox.entries(), this.#sentSeq);
+    if (!refused) return false;
+    this.#outbox.remove((e) => e === refused.entry);
+    this.#sentSeq = 0;
+    this.#persist();
+    this.#delegate.error(refused.error);
+    return true;
+  }
+
+  #scheduleAck(ws: SocketLike): void {
     this.#unackedIn++;
     if (this.#unackedIn >= ACK_BATCH) return this.#sendAck(ws);
     if (this.#ackTimer === undefined) this.#ackTimer = this.#env.setTimeout(() => this.#sendAck(ws), ACK_DELAY_MS);
   }
 
-  #sendAck(ws: WebSocket): void {
+  #sendAck(ws: SocketLike): void {
     this.#env.clearTimeout(this.#ackTimer);
     this.#ackTimer = undefined;
     this.#unackedIn = 0;
@@ -476,6 +555,30 @@ export class SessionClient {
     );
   }
 
+  /**
+   * A link can die towards the server only: its frames keep the heartbeat quiet while nothing of
+   * ours arrives. Messages unacknowledged for `heartbeatTimeout` (acks come within tens of ms)
+   * count as a dead socket: give it up (4002) and resume, which resends them.
+   */
+  #watchAcks(): void {
+    if (this.#unackedSince !== null) return;
+    this.#unackedSince = this.#env.now();
+    this.#armAckWatch(this.#config.heartbeatTimeout);
+  }
+
+  #armAckWatch(ms: number): void {
+    this.#env.clearTimeout(this.#ackWatchTimer);
+    this.#ackWatchTimer = this.#env.setTimeout(() => {
+      this.#ackWatchTimer = undefined;
+      const since = this.#unackedSince;
+      if (since === null) return;
+      // A clock set back must not stretch the wait past one timeout.
+      const waited = Math.max(0, this.#env.now() - Math.min(since, this.#env.now()));
+      if (waited < this.#config.heartbeatTimeout) return this.#armAckWatch(this.#config.heartbeatTimeout - waited);
+      this.#abandon('heartbeat');
+    }, ms);
+  }
+
   #ping(timeoutMs: number): void {
     const ws = this.#ws;
     if (!ws || !this.#ready || this.#config.protocol !== 'session' || this.#pongTimer !== undefined) return;
@@ -487,7 +590,8 @@ export class SessionClient {
   }
 
   #onClose(code: number, reason: string): void {
-    const cause: Cause = code === 1006 || code === 1005 ? 'network' : 'server-close';
+    const cause: Cause =
+      code === 1006 || code === 1005 ? 'network' : code === CloseCode.protocolError ? 'protocol' : 'server-close';
     this.#ws = null;
     this.#ready = false;
     this.#lost(cause, code, reason);
@@ -530,7 +634,14 @@ export class SessionClient {
       // The next attempt tries the next URL in the list.
       this.#urlIndex++;
     }
-    if (code !== null && isFatalCloseCode(code)) {
+    if (lostBy === 'protocol') {
+      // Resuming replays the gap; but a protocol bug would open, break and resume forever, so protocol
+      // closes without progress in between count as attempts even across opens, and end in failed.
+      if (wasOpen) this.#attempt = this.#protocolStrikes;
+      this.#protocolStrikes++;
+    }
+    const refused = code === CloseCode.tooBig && this.#config.protocol === 'session' && this.#dropRefused();
+    if (code !== null && isFatalCloseCode(code) && !refused) {
       return this.#fail(code === CloseCode.policy || code >= 4000 ? 'policy' : 'protocol', code, reason);
     }
     if (code === CloseCode.sessionClosed || code === CloseCode.replaced) {
@@ -554,6 +665,7 @@ export class SessionClient {
     }
     if (reconnect === 'prompt') return this.#fail(cause, code, reason);
     const offline = !this.#env.isOnline();
+    if (this.#manual && !hint) return this.#backToOwed(cause, code, reason, offline);
     // Time offline spends no attempts: the last one still comes once the network is back. Nor does a
     // server that said when to come back (a drain longer than max-attempts cycles must not end in failed).
     if (this.#attempt >= maxAttempts && !offline && !hint) return this.#fail(cause, code, reason);
@@ -571,9 +683,29 @@ export class SessionClient {
     this.#waitFor(delay, { cause, code, reason });
   }
 
+  /**
+   * A failed manual attempt: the same attempt number stays owed, at its old deadline while that is
+   * ahead, else after its full delay again; the schedule neither shortens nor moves on.
+   */
+  #backToOwed(cause: Cause, code: number | null, reason: string, offline: boolean): void {
+    this.#manual = false;
+    const { delays, jitter } = this.#config;
+    const ahead = this.#owedAt === null ? 0 : this.#owedAt - this.#env.now();
+    const delay = ahead > 0 ? ahead : withJitter(baseDelay(this.#attempt, delays), jitter, this.#env.random);
+    this.#hintUntil = this.#owedHintUntil;
+    this.#hintDelayMs = this.#hintUntil === null ? 0 : delay;
+    if (offline) {
+      this.#code = code;
+      this.#reason = reason;
+      return this.#pause('offline');
+    }
+    this.#waitFor(delay, { cause, code, reason });
+  }
+
   #waitFor(delay: number, patch: Partial<StatusDetail>): void {
     this.#delayMs = delay;
     this.#nextAttemptAt = this.#env.now() + delay;
+    this.#owedAt = this.#nextAttemptAt;
     this.#waitTimer = this.#env.setTimeout(() => this.#attemptDue(), delay);
     this.#setStatus('reconnecting', patch);
   }
@@ -622,7 +754,7 @@ export class SessionClient {
       }
       return;
     }
-    this.#openSocket();
+    this.#openSocket(true);
   }
 
   #addSignals(): void {
@@ -683,8 +815,10 @@ export class SessionClient {
   }
 
   #clearSocketTimers(): void {
-    for (const t of [this.#connectTimer, this.#idleTimer, this.#pongTimer, this.#ackTimer]) this.#env.clearTimeout(t);
-    this.#connectTimer = this.#idleTimer = this.#pongTimer = this.#ackTimer = undefined;
+    const timers = [this.#connectTimer, this.#idleTimer, this.#pongTimer, this.#ackTimer, this.#ackWatchTimer];
+    for (const t of timers) this.#env.clearTimeout(t);
+    this.#connectTimer = this.#idleTimer = this.#pongTimer = this.#ackTimer = this.#ackWatchTimer = undefined;
+    this.#unackedSince = null;
   }
 
   #clearAllTimers(): void {
@@ -695,8 +829,8 @@ export class SessionClient {
   }
 
   #restore(): void {
-    if (!this.persistKey || this.#config.protocol !== 'session' || this.#token) return;
-    const snap = loadSnapshot(this.#env.storage(), this.persistKey);
+    if (!this.#persistKey || this.#config.protocol !== 'session' || this.#token) return;
+    const snap = loadSnapshot(this.#env.storage(), this.#persistKey);
     if (!snap) return;
     this.#sid = snap.sid;
     this.#token = snap.token;
@@ -709,8 +843,8 @@ export class SessionClient {
   }
 
   #persist(): void {
-    if (!this.persistKey || this.#config.protocol !== 'session' || !this.#sid || !this.#token) return;
-    saveSnapshot(this.#env.storage(), this.persistKey, {
+    if (!this.#persistKey || this.#config.protocol !== 'session' || !this.#sid || !this.#token) return;
+    saveSnapshot(this.#env.storage(), this.#persistKey, {
       sid: this.#sid,
       token: this.#token,
       inSeq: this.#inSeq,

@@ -76,6 +76,8 @@ export interface ErrorDetail {
   kind: ErrorKind;
   message: string;
   code?: string;
+  /** The seq `send()` returned for a message taken out of the queue (`too-big`, or a Blob in session mode). */
+  seq?: number;
 }
 
 export interface MessageDetail {

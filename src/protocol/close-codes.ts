@@ -20,13 +20,15 @@ export const CloseCode = {
   abandoned: 4002,
 } as const;
 
-/** Codes after which reconnecting cannot help: the client goes to `failed` at once. */
+/**
+ * Codes after which reconnecting cannot help: the client goes to `failed` at once. Not 1002: a
+ * sequence gap is healed by resuming, which replays what is missing (the client bounds the retries).
+ */
 export function isFatalCloseCode(code: number): boolean {
   return (
     code === CloseCode.policy ||
     code === CloseCode.unauthorized ||
     code === CloseCode.forbidden ||
-    code === CloseCode.protocolError ||
     code === CloseCode.unsupportedData ||
     code === CloseCode.invalidData ||
     code === CloseCode.tooBig

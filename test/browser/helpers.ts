@@ -64,6 +64,10 @@ export interface SessionTestServer extends TestServer {
   createSession(): Promise<{ id: string; token: string }>;
   sweep(): Promise<string[]>;
   crash(): Promise<unknown>;
+  /** The server stops reading the sockets open now but keeps writing to them (a link dead one way). */
+  deafen(): Promise<unknown>;
+  /** The latest session sends `{tick: n}` every `ms`. */
+  chatter(ms: number): Promise<unknown>;
 }
 
 /** The real SessionServer (session protocol) on 127.0.0.1; `options` go to createSessionServer. */
@@ -88,6 +92,8 @@ export async function startSessionServer(
     createSession: () => call('createSession'),
     sweep: () => call('sweep'),
     crash: () => call('crash'),
+    deafen: () => call('deafen'),
+    chatter: (ms) => call('chatter', { ms }),
   };
 }
 

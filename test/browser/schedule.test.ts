@@ -87,3 +87,49 @@ describe('reconnect schedule (real refused socket, fake clock)', () => {
     c.dispose();
   });
 });
+
+describe('manual attempts (real refused socket, fake clock)', () => {
+  afterEach(cleanup);
+
+  it('retryNow() and online spend no automatic attempt and do not move the schedule', async () => {
+    const server = await startServer();
+    await server.stop();
+    const clock = new FakeClock();
+    const { c, statuses } = client(server.url, clock, { jitter: '0', maxAttempts: '3' });
+    c.connect();
+    await waitUntil(() => waiting(statuses).length === 1, 'first wait never scheduled');
+    const first = waiting(statuses)[0]!;
+    expect([first.attempt, first.delayMs]).to.deep.equal([1, 1000]);
+    clock.tick(300);
+    const manual = [
+      () => c.retryNow(),
+      () => c.retryNow(),
+      () => {
+        clock.online = false;
+        clock.window.dispatchEvent(new Event('offline'));
+        clock.online = true;
+        clock.window.dispatchEvent(new Event('online'));
+      },
+    ];
+    for (const [i, attempt] of manual.entries()) {
+      attempt();
+      await waitUntil(() => waiting(statuses).length === i + 2, `manual attempt ${i + 1} never failed`);
+      const d = waiting(statuses).at(-1)!;
+      expect([d.attempt, d.nextAttemptAt], `after manual attempt ${i + 1}`).to.deep.equal([1, first.nextAttemptAt]);
+    }
+    // The automatic schedule is whole: attempts 1, 2, 3 at 0, 2 and 6 s after the first deadline, then failed.
+    const schedule: [number, number][] = [];
+    for (let n = 1; n <= 3; n++) {
+      const d = waiting(statuses).at(-1)!;
+      schedule.push([d.attempt, d.nextAttemptAt! - first.nextAttemptAt!]);
+      clock.tick(d.nextAttemptAt! - clock.now);
+      if (n < 3) await waitUntil(() => waiting(statuses).at(-1)!.attempt === n + 1, `attempt ${n + 1} not scheduled`);
+    }
+    await waitUntil(() => c.status === 'failed', 'never failed');
+    expect(schedule).to.deep.equal([
+      [1, 0],
+      [2, 2000],
+      [3, 6000],
+    ]);
+  });
+});

@@ -234,6 +234,33 @@ describe('<reconnecting-session> session mode against the real SessionServer', (
     await waitForStatus(el, 'open');
   });
 
+  it('catches a link dead only towards the server (unacknowledged messages) while the server keeps talking', async () => {
+    const server = await startSessionServer({}, { echo: false });
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" ${FAST} heartbeat-interval="300" heartbeat-timeout="400"></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    const sid = el.sessionId;
+    const statuses = collect<Event & { detail: { cause: string | null } }>(el, 'session-status');
+    const ticks: unknown[] = [];
+    el.addEventListener('session-message', (e) => ticks.push(e.detail.data));
+    // The server's frames keep the heartbeat quiet: only the missing acks show the link is dead.
+    await server.chatter(50);
+    await server.deafen();
+    const resumed = collect<SessionResumedEvent>(el, 'session-resumed');
+    el.send('one');
+    el.send('two');
+    await waitUntil(() => resumed.length === 1, 'the dead link was never noticed');
+    expect(resumed[0]!.detail.sessionId).to.equal(sid);
+    expect(statuses.some((e) => e.detail.cause === 'heartbeat')).to.equal(true);
+    await waitUntil(async () => (await server.sessions())[0]!.received.length === 2, 'messages never arrived');
+    expect((await server.sessions())[0]!.received).to.deep.equal(['one', 'two']);
+    await waitUntil(() => el.queued === 0, 'never acknowledged');
+    // Ticks went on arriving throughout, each once and in order.
+    const n = ticks.map((t) => (t as { tick: number }).tick);
+    expect(n).to.deep.equal(n.map((_, i) => i + 1));
+  });
+
   it('refuses up front a message larger than the frame limit the server announced', async () => {
     const server = await startSessionServer({ maxFrameBytes: 2000 });
     const el = await mount(`<reconnecting-session url="${server.url}" ${FAST}></reconnecting-session>`);
@@ -246,15 +273,53 @@ describe('<reconnecting-session> session mode against the real SessionServer', (
     await waitUntil(() => el.queued === 0, 'the message that fits was not acknowledged');
   });
 
-  it('rejects an oversized frame queued before the limit was known with 1009, without crashing', async () => {
-    const server = await startSessionServer({ maxFrameBytes: 2000 });
+  it('takes a message over the announced limit, queued before it was known, out of the queue and sends the rest', async () => {
+    const server = await startSessionServer({ maxFrameBytes: 2000 }, { echo: false });
     const el = await mount(`<reconnecting-session url="${server.url}" manual ${FAST}></reconnecting-session>`);
-    el.send('x'.repeat(5000));
-    const failed = oneEvent(el, 'session-failed');
+    const errors = collect<Event & { detail: { kind: string; code?: string; seq?: number } }>(el, 'session-error');
+    const failed = collect(el, 'session-failed');
+    expect([el.send('a'), el.send('x'.repeat(5000)), el.send('b')]).to.deep.equal([1, 2, 3]);
     el.connect();
-    const detail = (await failed).detail;
-    expect([detail.cause, detail.code]).to.deep.equal(['protocol', 1009]);
-    expect(el.queued, 'the message is kept, not dropped').to.equal(1);
+    await waitUntil(async () => (await server.sessions())[0]?.received.length === 2, 'the rest never arrived');
+    expect((await server.sessions())[0]!.received).to.deep.equal(['a', 'b']);
+    expect(errors.map((e) => [e.detail.kind, e.detail.code, e.detail.seq])).to.deep.equal([['too-big', 'too-big', 2]]);
+    await waitUntil(() => el.queued === 0, 'not acknowledged');
+    expect([el.status, failed.length]).to.deep.equal(['open', 0]);
+    // Seqs went on without a gap: the next message is 3, and the server takes it.
+    expect(el.send('c')).to.equal(3);
+    await waitUntil(async () => (await server.sessions())[0]!.received.length === 3, 'c never arrived');
+  });
+
+  it('refuses a Blob queued in plain mode once the protocol is session, and sends everything else', async () => {
+    const server = await startSessionServer({}, { echo: false });
+    const el = await mount(`<reconnecting-session url="${server.url}" manual delays="50"></reconnecting-session>`);
+    const errors = collect<Event & { detail: { kind: string; code?: string; seq?: number } }>(el, 'session-error');
+    el.send('before');
+    el.send(new Blob(['bytes']));
+    el.send({ after: true });
+    el.protocol = 'session';
+    await el.updateComplete;
+    el.connect();
+    await waitUntil(async () => (await server.sessions())[0]?.received.length === 2, 'the rest never arrived');
+    expect((await server.sessions())[0]!.received).to.deep.equal(['before', '{"after":true}']);
+    expect(errors.map((e) => [e.detail.kind, e.detail.code, e.detail.seq])).to.deep.equal([['config', 'blob', 2]]);
+    await waitUntil(() => el.queued === 0, 'not acknowledged');
+    expect(el.status).to.equal('open');
+  });
+
+  it('resumes the session after the server closes 1002 (a sequence gap), as the protocol says', async () => {
+    const server = await startSessionServer({}, { echo: false });
+    const el = await mount(`<reconnecting-session url="${server.url}" ${FAST}></reconnecting-session>`);
+    await waitForStatus(el, 'open');
+    const sid = el.sessionId;
+    const failed = collect(el, 'session-failed');
+    const resumed = oneEvent(el, 'session-resumed');
+    await server.close(1002, 'message 7 skips past 5');
+    expect(((await resumed) as SessionResumedEvent).detail.sessionId).to.equal(sid);
+    await waitForStatus(el, 'open');
+    el.send('after the gap');
+    await waitUntil(async () => (await server.sessions())[0]!.received.length === 1, 'not delivered after resume');
+    expect(failed.length).to.equal(0);
   });
 
   it('honours a drain: comes back after the hint, spread, and resumes the same session', async () => {

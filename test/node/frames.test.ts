@@ -92,17 +92,11 @@ describe('frames', () => {
 });
 
 describe('close codes', () => {
-  it('treats policy, auth and rejected-frame codes as fatal, and restarts as not', () => {
-    assert.deepEqual([1008, 4401, 4403, 1002, 1003, 1007, 1009].map(isFatalCloseCode), [
-      true,
-      true,
-      true,
-      true,
-      true,
-      true,
-      true,
-    ]);
-    assert.deepEqual([1000, 1001, 1006, 1011, 1012, 1013, 4000].map(isFatalCloseCode), [
+  it('treats policy, auth and rejected-frame codes as fatal, and restarts and a sequence gap as not', () => {
+    assert.deepEqual([1008, 4401, 4403, 1003, 1007, 1009].map(isFatalCloseCode), [true, true, true, true, true, true]);
+    // 1002 (a sequence gap) is resumed: the replay fills the gap (docs/protocol.md, step 4).
+    assert.deepEqual([1000, 1001, 1002, 1006, 1011, 1012, 1013, 4000].map(isFatalCloseCode), [
+      false,
       false,
       false,
       false,

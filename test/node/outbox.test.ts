@@ -33,6 +33,32 @@ describe('Outbox', () => {
     );
   });
 
+  it('removes entries and numbers the rest on without a gap', () => {
+    const box = new Outbox<string>(10);
+    for (const s of ['a', 'b', 'BIG', 'c', 'HUGE', 'd']) box.push(s, 1);
+    box.ack(1);
+    const removed = box.remove((e) => e.data === e.data.toUpperCase());
+    assert.deepEqual(
+      removed.map((e) => [e.seq, e.data]),
+      [
+        [3, 'BIG'],
+        [5, 'HUGE'],
+      ],
+    );
+    assert.deepEqual(
+      box.entries().map((e) => [e.seq, e.data]),
+      [
+        [2, 'b'],
+        [3, 'c'],
+        [4, 'd'],
+      ],
+    );
+    assert.equal(box.lastSeq, 4);
+    assert.equal(box.push('e', 1).seq, 5);
+    box.remove(() => true);
+    assert.equal(box.push('f', 1).seq, 2, 'the next seq follows the last one the peer may have');
+  });
+
   it('renumbers waiting entries for a new session', () => {
     const box = new Outbox<string>(10);
     for (const s of ['a', 'b', 'c', 'd']) box.push(s, 1);

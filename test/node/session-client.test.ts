@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { WebSocket, WebSocketServer } from 'ws';
 import { headlessEnvironment } from '../../src/client/environment.js';
 import { SessionClient } from '../../src/client/session-client.js';
-import type { ErrorDetail, SessionDetail } from '../../src/client/types.js';
+import type { ErrorDetail, SessionDetail, StatusDetail } from '../../src/client/types.js';
 import { NO_ATTRIBUTES, parseConfig } from '../../src/config.js';
 import { until } from './support.js';
 
@@ -126,6 +126,72 @@ describe('SessionClient against a scripted peer', () => {
     assert.equal(resumed.sessionId, 'sid-1');
     assert.equal(resumed.replayedToServer, 2);
     assert.equal(server.hellos[1]!.token, 'tok-1');
+  });
+
+  it('after a 1009 from a server that announced no limit, drops the largest message it sent and resumes', async () => {
+    const got: Record<string, unknown>[] = [];
+    const server = await scriptedServer((ws, _hello, n) => {
+      send(ws, n === 1 ? welcome() : welcome({ resumed: true, token: `tok-${n}`, ack: got.length }));
+      ws.on('message', (data) => {
+        const frame = JSON.parse(data.toString());
+        if (frame.t !== 'msg') return;
+        // As ws's maxPayload does: a frame over the limit closes the socket before it is read.
+        if (data.toString().length > 1000) return ws.close(1009, 'too big');
+        if (frame.seq === got.length + 1) got.push(frame);
+        send(ws, { t: 'ack', seq: got.length });
+      });
+    });
+    const { client, errors } = sessionClient(server.url);
+    cleanups.push(() => client.dispose(), server.close);
+    client.send('small 1');
+    client.send('x'.repeat(5000));
+    client.send('small 2');
+    client.connect();
+    await until(() => got.length === 2 && client.queued === 0, 'the two small messages');
+    assert.deepEqual(
+      got.map((f) => [f.seq, f.d]),
+      [
+        [1, 'small 1'],
+        [2, 'small 2'],
+      ],
+    );
+    assert.deepEqual(
+      errors.map((e) => [e.kind, e.seq]),
+      [['too-big', 2]],
+    );
+    assert.equal(client.status, 'open');
+  });
+
+  it('resumes after a 1002 close, and a 1002 on every socket without progress ends in failed', async () => {
+    const server = await scriptedServer((ws, _hello, n) => {
+      send(ws, n === 1 ? welcome() : welcome({ resumed: true, token: `tok-${n}` }));
+      ws.close(1002, 'message 3 skips past 1');
+    });
+    const { config } = parseConfig(
+      { ...NO_ATTRIBUTES, url: server.url, protocol: 'session', delays: '20', jitter: '0', maxAttempts: '3' },
+      server.url,
+    );
+    const statuses: StatusDetail[] = [];
+    const client = new SessionClient(
+      config,
+      { status: (d) => statuses.push(d), message() {}, error() {}, session() {}, recovered() {}, sessionId() {} },
+      headlessEnvironment(WebSocket as unknown as typeof globalThis.WebSocket),
+    );
+    cleanups.push(() => client.dispose(), server.close);
+    client.connect();
+    await until(() => client.status === 'failed', 'failed', 5000);
+    // The first socket and three counted attempts, each resuming the same session; an open does not reset the count.
+    assert.equal(server.hellos.length, 4);
+    assert.ok(server.hellos.slice(1).every((h) => h.sid === 'sid-1'));
+    assert.deepEqual(
+      statuses.filter((s) => s.status === 'reconnecting' && s.nextAttemptAt !== null).map((s) => [s.attempt, s.cause]),
+      [
+        [1, 'protocol'],
+        [2, 'protocol'],
+        [3, 'protocol'],
+      ],
+    );
+    assert.deepEqual([statuses.at(-1)!.cause, statuses.at(-1)!.code], ['protocol', 1002]);
   });
 
   it('reports malformed frames without closing and keeps its queue', async () => {

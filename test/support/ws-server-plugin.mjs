@@ -173,6 +173,24 @@ const actions = {
     stall(entry);
     return { stalled: true };
   },
+  /**
+   * Page→server dead, server→page alive: the server stops reading the sockets open now (no client
+   * message or ack reaches its session) but keeps writing to them. Sockets opened later are normal.
+   */
+  async deafen(_p, entry) {
+    for (const ws of entry.live) ws.pause();
+    return { deafened: entry.live.size };
+  },
+  /** Session mode: the latest session sends `{tick: n}` every `ms` until the server is disposed. */
+  async chatter(p, entry) {
+    const { session } = sessionRecord(entry);
+    let n = 0;
+    clearInterval(entry.chatterTimer);
+    entry.chatterTimer = setInterval(() => {
+      if (!session.closed) session.send({ tick: ++n });
+    }, p.ms ?? 50);
+    return { chattering: true };
+  },
   async stats(_p, entry) {
     return {
       connections: entry.connections,
@@ -237,6 +255,7 @@ const actions = {
   },
   async dispose(_p, entry) {
     clearTimeout(entry.refuseTimer);
+    clearInterval(entry.chatterTimer);
     await stop(entry);
     await entry.server?.close();
     servers.delete(entry.id);
@@ -284,6 +303,7 @@ export function wsServerPlugin() {
     async serverStop() {
       await Promise.all(
         [...servers.values()].map(async (entry) => {
+          clearInterval(entry.chatterTimer);
           await stop(entry);
           await entry.server?.close();
         }),
