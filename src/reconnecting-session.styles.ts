@@ -140,7 +140,7 @@ export const styles = css`
   [part='attempt'] {
     white-space: nowrap;
   }
-  /* :focus, not only :focus-visible: the retry button is focused by script when failure appears. */
+  /* :focus, not only :focus-visible: a modal focuses its first button by script when it opens. */
   button:focus {
     outline: 2px solid var(--_accent);
     outline-offset: 2px;

@@ -159,10 +159,13 @@ export class ReconnectingSessionElement extends LitElement {
   #unloading = false;
   #view: OverlayView = 'none';
   #outageShown = false;
-  #lastFocusedView: OverlayView = 'none';
-  /** Where keyboard focus was before the overlay took it (failure) or a modal made the app inert. */
+  /** Where keyboard focus was before a modal took it, or before the person moved into a toast. */
   #returnFocus: HTMLElement | null = null;
   #wasBlocking = false;
+  /** This render opens a modal: updated() moves focus into it. */
+  #opening = false;
+  /** Focus was inside the overlay before this render. */
+  #hadFocus = false;
   #overlayTimer: ReturnType<typeof setTimeout> | undefined;
   #unloadTimer: ReturnType<typeof setTimeout> | undefined;
   #pageSignals: AbortController | null = null;
@@ -312,8 +315,10 @@ export class ReconnectingSessionElement extends LitElement {
     const announce = view === 'none' || mode === 'none' ? '' : this.#textFor(view);
     const urgent = view === 'failed' || view === 'expired';
     // Rendering happens before the DOM changes: the element with focus is still the person's.
-    const takesFocus = view === 'failed' && this.#lastFocusedView !== 'failed' && mode !== 'none';
-    if ((blocking && !this.#wasBlocking) || takesFocus) this.#rememberFocus();
+    // Only a modal takes focus (a toast is announced by its live region and never moves focus).
+    this.#opening = blocking && !this.#wasBlocking;
+    if (this.#opening) this.#rememberFocus();
+    this.#hadFocus = this.#focusInOverlay();
     this.#wasBlocking = blocking;
     return html`
       <div class="app" ?inert=${blocking}><slot></slot></div>
@@ -327,6 +332,7 @@ export class ReconnectingSessionElement extends LitElement {
         onRetry: () => this.#onRetryClick(),
         onReload: () => this.#onReloadClick(),
         onSlotChange: () => this.requestUpdate(),
+        onFocusIn: (e) => this.#onOverlayFocusIn(e),
         onDismiss: () => {
           this.#expired = false;
           this.requestUpdate();
@@ -346,12 +352,24 @@ export class ReconnectingSessionElement extends LitElement {
   }
 
   protected override updated(): void {
-    // Focus moves to the retry button when failure appears, never during ordinary retries.
-    if (this.#view === 'failed' && this.#lastFocusedView !== 'failed' && this.#overlay.mode !== 'none') {
-      this.renderRoot.querySelector<HTMLButtonElement>('[part="retry-button"]')?.focus();
+    // A modal takes focus when it opens, and again if the button holding it went away (view change).
+    if (this.#wasBlocking && (this.#opening || (this.#hadFocus && !this.#focusInOverlay()))) {
+      const box = this.renderRoot.querySelector<HTMLElement>('[part="overlay"]');
+      (box?.querySelector('button') ?? box)?.focus();
     }
-    this.#lastFocusedView = this.#view;
+    this.#opening = false;
     if (this.#view === 'none' || this.#view === 'reconnected') this.#restoreFocus();
+  }
+
+  #focusInOverlay(): boolean {
+    const active = this.shadowRoot?.activeElement;
+    return !!active && !!this.renderRoot.querySelector('[part="overlay"]')?.contains(active);
+  }
+
+  /** The person moved into a toast (Tab): remember where from, so Dismiss can give focus back there. */
+  #onOverlayFocusIn(e: FocusEvent): void {
+    const from = e.relatedTarget;
+    if (from instanceof HTMLElement && !this.renderRoot.contains(from)) this.#returnFocus ??= from;
   }
 
   #rememberFocus(): void {

@@ -27,6 +27,7 @@ export interface OverlayRender {
   onDismiss: () => void;
   /** Slotted text is what the live regions announce: a change of it re-renders them. */
   onSlotChange: () => void;
+  onFocusIn: (e: FocusEvent) => void;
 }
 
 function countdown(detail: StatusDetail, now: number): TemplateResult {
@@ -93,6 +94,8 @@ export function renderOverlay(r: OverlayRender): TemplateResult | typeof nothing
       aria-labelledby=${modal ? 'message' : nothing}
       aria-describedby=${modal && detail !== nothing ? 'detail' : nothing}
       aria-busy=${busy ? 'true' : nothing}
+      tabindex=${modal ? '-1' : nothing}
+      @focusin=${r.onFocusIn}
     >
       ${r.view === 'reconnecting' || r.view === 'offline' ? html`<span part="spinner" class="spinner" aria-hidden="true"></span>` : nothing}
       <div class="body">
