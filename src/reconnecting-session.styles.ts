@@ -41,9 +41,16 @@ export const styles = css`
     z-index: var(--reconnecting-session-z-index, 2147483000);
     box-sizing: border-box;
     display: flex;
+    /* The buttons go below a message too long for one line, rather than squeezing it into a column. */
+    flex-wrap: wrap;
     align-items: center;
-    gap: 0.75rem;
+    gap: 0.5rem 0.75rem;
+    width: max-content;
     max-width: min(var(--reconnecting-session-overlay-max-width, 26rem), calc(100vw - 2rem));
+    max-height: calc(100vh - 2rem);
+    max-height: calc(100dvh - 2rem);
+    overflow-y: auto;
+    overflow-wrap: break-word;
     padding: var(--reconnecting-session-overlay-padding, 0.75rem 1rem);
     border: var(--_border);
     border-left: 4px solid var(--_accent);
@@ -76,11 +83,14 @@ export const styles = css`
     left: 1rem;
     top: 1rem;
   }
+  /* Centred with auto margins, not left: 50% + translate, which halves the width the box may take. */
   .top,
   .bottom,
-  .center {
-    left: 50%;
-    transform: translateX(-50%);
+  .center,
+  .overlay.modal {
+    left: 0;
+    right: 0;
+    margin-inline: auto;
   }
   .top {
     top: 1rem;
@@ -90,14 +100,13 @@ export const styles = css`
   }
   .center,
   .overlay.modal {
-    top: 50%;
-    left: 50%;
-    right: auto;
-    bottom: auto;
-    transform: translate(-50%, -50%);
+    top: 0;
+    bottom: 0;
+    height: fit-content;
+    margin-block: auto;
   }
   .body {
-    flex: 1;
+    flex: 1 1 auto;
     min-width: 0;
   }
   p {
@@ -108,15 +117,15 @@ export const styles = css`
     color: var(--_muted);
     font-size: 0.875em;
     font-weight: 400;
-    overflow-wrap: anywhere;
   }
   [part='countdown'] {
     font-variant-numeric: tabular-nums;
   }
   .actions {
     display: flex;
+    flex-wrap: wrap;
     gap: 0.5rem;
-    flex-shrink: 0;
+    margin-inline-start: auto;
   }
   button {
     font: inherit;
