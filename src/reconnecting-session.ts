@@ -5,7 +5,7 @@ import type { Payload } from './client/payload.js';
 import type { Status, StatusDetail } from './client/types.js';
 import { parseConfig, type RawAttributes } from './config.js';
 import { parseOverlayConfig, type OverlayConfig } from './overlay/overlay-config.js';
-import { msUntilNextSecond, overlayView, type OverlayView } from './overlay/overlay-state.js';
+import { graceFor, msUntilNextSecond, overlayView, type OverlayView } from './overlay/overlay-state.js';
 import { DEFAULT_TEXTS, renderOverlay, type VisibleView } from './overlay/overlay-template.js';
 import {
   SessionErrorEvent,
@@ -403,7 +403,7 @@ export class ReconnectingSessionElement extends LitElement {
       this.#troubleSince !== null &&
       (d?.status === 'reconnecting' || d?.status === 'connecting')
     ) {
-      wait = this.#troubleSince + this.#overlay.gracePeriod - now;
+      wait = this.#troubleSince + graceFor(d, this.#overlay.gracePeriod) - now;
     } else if (view === 'reconnecting' && d?.nextAttemptAt != null) {
       wait = msUntilNextSecond(d.nextAttemptAt, now);
     } else if (view === 'reconnected' && this.#reconnectedUntil !== null) {

@@ -95,6 +95,29 @@ describe('<reconnecting-session> overlay', () => {
     expect(part(el, 'overlay')).to.equal(null);
   });
 
+  it('shows nothing, and confirms nothing, for a drop that heals on its first attempt (default grace period)', async () => {
+    const server = await startServer();
+    // The first wait (1 s) is longer than the default 500 ms grace period.
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" delays="1000" jitter="0"></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    const seen: string[] = [];
+    const observer = new MutationObserver(() => {
+      const overlay = part(el, 'overlay');
+      if (overlay) seen.push(overlay.className);
+    });
+    observer.observe(el.shadowRoot!, { childList: true, subtree: true, attributes: true });
+    await server.drop();
+    await waitForStatus(el, 'reconnecting');
+    await waitForStatus(el, 'open');
+    await el.updateComplete;
+    observer.disconnect();
+    expect(el.statusDetail!.previous).to.equal('reconnecting');
+    expect(seen, 'overlay flashed').to.deep.equal([]);
+    expect(part(el, 'overlay')).to.equal(null);
+  });
+
   it('shows failure at once with a retry button (focus untouched), then reconnects and confirms', async () => {
     const server = await startServer();
     await server.stop();
