@@ -3,7 +3,7 @@ import { property } from 'lit/decorators.js';
 import { SessionClient } from './client/session-client.js';
 import type { Payload } from './client/payload.js';
 import type { Status, StatusDetail } from './client/types.js';
-import { parseConfig, type RawAttributes } from './config.js';
+import { NO_URL_WARNING, parseConfig, type RawAttributes } from './config.js';
 import { parseOverlayConfig, type OverlayConfig } from './overlay/overlay-config.js';
 import { graceFor, msUntilNextSecond, overlayView, type OverlayView } from './overlay/overlay-state.js';
 import { DEFAULT_TEXTS, renderOverlay, type VisibleView } from './overlay/overlay-template.js';
@@ -212,6 +212,7 @@ export class ReconnectingSessionElement extends LitElement {
     this.#stoppedByPage = false;
     // Settings set just before (el.url = …; el.connect()) have not been through an update yet.
     this.#applyConfig();
+    if (this.#client.config.urls.length === 0) this.#warn([NO_URL_WARNING]);
     this.#syncSessionId();
     this.#client.connect();
   }
@@ -287,7 +288,8 @@ export class ReconnectingSessionElement extends LitElement {
       this.status = this.#client.status;
     }
     // Connect here, with the configuration applied, so the status it sets joins this update.
-    // Without a URL yet (a page that sets it from script) wait for one rather than fail.
+    // Without a URL yet (a page that sets it from script) wait for one rather than fail, but say so.
+    if (this.#wantConnect && this.isConnected && this.#client.config.urls.length === 0) this.#warn([NO_URL_WARNING]);
     if (this.#wantConnect && this.isConnected && this.#client.config.urls.length > 0) {
       this.#wantConnect = false;
       this.#disposed = false;

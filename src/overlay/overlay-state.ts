@@ -25,7 +25,8 @@ export function overlayView(input: OverlayInput): OverlayView {
   if (input.expired) return 'expired';
   switch (detail.status) {
     case 'failed':
-      return 'failed';
+      // A missing URL is the page author's to fix (the console says so); Retry cannot help a visitor.
+      return detail.cause === 'no-url' ? 'none' : 'failed';
     case 'closed':
       return detail.cause === 'manual' ? 'none' : 'disconnected';
     case 'open':

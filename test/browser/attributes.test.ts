@@ -29,6 +29,30 @@ describe('<reconnecting-session> attributes', () => {
     expect(warnings, 'the same warning is not repeated').to.have.length(5);
   });
 
+  for (const url of ['', null]) {
+    it(`warns, naming url, when there is nothing to connect to (${url === null ? 'no url' : 'url=""'})`, async () => {
+      const el = await mount(`<reconnecting-session ${url === null ? '' : `url="${url}"`}></reconnecting-session>`);
+      expect(el.status).to.equal('idle');
+      expect(warnings.filter((w) => w.includes('no url attribute'))).to.have.length(1);
+    });
+  }
+
+  it('connect() without a url warns and shows visitors no useless Retry', async () => {
+    const el = await mount(`<reconnecting-session manual></reconnecting-session>`);
+    expect(warnings).to.deep.equal([]);
+    el.connect();
+    await el.updateComplete;
+    expect(el.status).to.equal('failed');
+    expect(el.statusDetail!.cause).to.equal('no-url');
+    expect(warnings.filter((w) => w.includes('no url attribute'))).to.have.length(1);
+    expect(el.shadowRoot!.querySelector('[part~="overlay"]')).to.equal(null);
+  });
+
+  it('warns about a host-looking url without a scheme', async () => {
+    await mount(`<reconnecting-session manual url="example.com/ws"></reconnecting-session>`);
+    expect(warnings.filter((w) => w.includes('url="example.com/ws" has no scheme'))).to.have.length(1);
+  });
+
   it('resolves relative and http URLs to WebSocket URLs', async () => {
     const el = await mount(`<reconnecting-session manual url="/ws"></reconnecting-session>`);
     expect(warnings).to.deep.equal([]);

@@ -65,6 +65,10 @@ describe('overlayView', () => {
     assert.equal(overlayView({ ...base, detail: detail({ status: 'failed' }), gracePeriod: 60_000 }), 'failed');
   });
 
+  it('shows visitors nothing for a missing URL (a Retry button could not help)', () => {
+    assert.equal(overlayView({ ...base, detail: detail({ status: 'failed', cause: 'no-url' }) }), 'none');
+  });
+
   it('shows the offline view when paused for the network', () => {
     assert.equal(
       overlayView({ ...base, now: 20_000, detail: detail({ cause: 'offline', nextAttemptAt: null }) }),
