@@ -125,7 +125,9 @@ export function attributeParsers(warnings: string[]) {
   };
   const choice = <T extends string>(attr: string, value: string | null, options: readonly T[], fallback: T): T => {
     if (value === null) return fallback;
-    if ((options as readonly string[]).includes(value)) return value as T;
+    // Enumerated attributes are case-insensitive, as HTML's own are.
+    const normal = value.trim().toLowerCase();
+    if ((options as readonly string[]).includes(normal)) return normal as T;
     warn(attr, value, options.join(' | '), fallback);
     return fallback;
   };
@@ -184,7 +186,14 @@ export function parseConfig(raw: RawAttributes, base: string): ParsedConfig {
 
   const config: ClientConfig = {
     urls,
-    protocol: choice('protocol', raw.protocol, ['plain', 'session'] as const, DEFAULTS.protocol),
+    // An unknown protocol was meant to be something other than the default: falling back to plain would
+    // silently drop the delivery guarantee, so use session (a plain server then fails visibly).
+    protocol: choice(
+      'protocol',
+      raw.protocol,
+      ['plain', 'session'] as const,
+      raw.protocol === null ? DEFAULTS.protocol : 'session',
+    ),
     reconnect: choice('reconnect', raw.reconnect, ['auto', 'prompt', 'off'] as const, DEFAULTS.reconnect),
     delays,
     maxAttempts,

@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { cleanup, mount } from './helpers.js';
+import { cleanup, mount, startSessionServer, waitForStatus } from './helpers.js';
 
 describe('<reconnecting-session> attributes', () => {
   let warnings: string[];
@@ -46,6 +46,16 @@ describe('<reconnecting-session> attributes', () => {
     expect(el.statusDetail!.cause).to.equal('no-url');
     expect(warnings.filter((w) => w.includes('no url attribute'))).to.have.length(1);
     expect(el.shadowRoot!.querySelector('[part~="overlay"]')).to.equal(null);
+  });
+
+  it('reads enumerated attributes case-insensitively: protocol="SESSION" keeps the session protocol', async () => {
+    const server = await startSessionServer();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" protocol="SESSION" reconnect="Auto"></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    expect(warnings).to.deep.equal([]);
+    expect(el.sessionId, 'a session was opened').to.be.a('string');
   });
 
   it('warns about a host-looking url without a scheme', async () => {

@@ -35,6 +35,17 @@ describe('parseConfig', () => {
     assert.match(warnings[0]!, /url="example\.com\/ws" has no scheme.*wss:\/\/example\.com\/ws/);
   });
 
+  it('reads enumerated attributes case-insensitively; an unknown protocol keeps the guarantee (session)', () => {
+    const upper = parseConfig({ ...none, protocol: 'SESSION', reconnect: 'Prompt' }, base);
+    assert.deepEqual(upper.warnings, []);
+    assert.equal(upper.config.protocol, 'session');
+    assert.equal(upper.config.reconnect, 'prompt');
+    const unknown = parseConfig({ ...none, protocol: 'sesion' }, base);
+    assert.equal(unknown.config.protocol, 'session');
+    assert.equal(unknown.warnings.length, 1);
+    assert.match(unknown.warnings[0]!, /protocol="sesion".*using session/);
+  });
+
   it('warns once per invalid attribute, naming it and the value, and falls back', () => {
     const { config, warnings } = parseConfig(
       { ...none, jitter: '-1', maxQueue: '1.5', heartbeatTimeout: 'soon', delays: '', sessionParam: 'a b' },

@@ -127,4 +127,16 @@ describe('parseOverlayConfig', () => {
     assert.equal(bad.warnings.length, 4);
     assert.ok(bad.warnings[0]!.includes('overlay="popup"'));
   });
+
+  it('reads overlay and position case-insensitively', () => {
+    const { config, warnings } = parseOverlayConfig({
+      overlay: 'Modal',
+      position: 'TOP-LEFT',
+      gracePeriod: null,
+      reconnectedDuration: null,
+    });
+    assert.deepEqual(warnings, []);
+    assert.equal(config.mode, 'modal');
+    assert.equal(config.position, 'top-left');
+  });
 });
