@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyDeclaration, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import { SessionClient } from './client/session-client.js';
 import type { Payload } from './client/payload.js';
@@ -40,6 +40,8 @@ const CONFIG_PROPERTIES = [
   'connectTimeout',
   'pauseHidden',
 ] as const;
+
+const CONFIG_KEYS = new Set<PropertyKey | undefined>([...CONFIG_PROPERTIES, 'persist']);
 
 type Setting = string | number | null;
 const raw = (v: Setting | undefined): string | null => (v === null || v === undefined ? null : String(v));
@@ -92,6 +94,9 @@ const raw = (v: Setting | undefined): string | null => (v === null || v === unde
  */
 export class ReconnectingSessionElement extends LitElement {
   static override styles = styles;
+
+  /** A connection setting changed since the client last saw it (declared first: setters run during construction). */
+  #configDirty = true;
 
   /** WebSocket URL; several separated by spaces are tried in turn. Relative and http(s) URLs are resolved against the page. */
   @property() url: string | null = null;
@@ -235,7 +240,14 @@ export class ReconnectingSessionElement extends LitElement {
    * Returns the message's sequence number in session mode (null in plain mode).
    */
   send(data: Payload): number | null {
+    // Attributes set just before (max-queue, protocol…) apply now, not at the next render.
+    if (this.#configDirty) this.#applyConfig();
     return this.#client.send(data);
+  }
+
+  override requestUpdate(name?: PropertyKey, oldValue?: unknown, options?: PropertyDeclaration): void {
+    super.requestUpdate(name, oldValue, options);
+    if (CONFIG_KEYS.has(name)) this.#configDirty = true;
   }
 
   override connectedCallback(): void {
@@ -270,7 +282,8 @@ export class ReconnectingSessionElement extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (CONFIG_PROPERTIES.some((p) => changed.has(p)) || changed.has('persist')) this.#applyConfig();
+    if (this.#configDirty || CONFIG_PROPERTIES.some((p) => changed.has(p)) || changed.has('persist'))
+      this.#applyConfig();
     if (OVERLAY_PROPERTIES.some((p) => changed.has(p))) {
       const { config, warnings } = parseOverlayConfig({
         overlay: raw(this.overlay),
@@ -480,6 +493,7 @@ export class ReconnectingSessionElement extends LitElement {
   }
 
   #applyConfig(): void {
+    this.#configDirty = false;
     const { config, warnings } = parseConfig(this.#rawAttributes(), this.#baseUrl());
     this.#warn(warnings);
     this.#client.configure(config);

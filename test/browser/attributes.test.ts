@@ -58,6 +58,23 @@ describe('<reconnecting-session> attributes', () => {
     expect(el.sessionId, 'a session was opened').to.be.a('string');
   });
 
+  it('applies attributes set just before the element is added to an immediate send() (max-queue)', async () => {
+    const el = document.createElement('reconnecting-session');
+    el.setAttribute('manual', '');
+    el.setAttribute('max-queue', '1');
+    document.body.append(el);
+    try {
+      el.send('one');
+      expect(() => el.send('two')).to.throw();
+      expect(el.queued).to.equal(1);
+      el.setAttribute('max-queue', '2');
+      el.send('two');
+      expect(el.queued).to.equal(2);
+    } finally {
+      el.remove();
+    }
+  });
+
   it('warns about a host-looking url without a scheme', async () => {
     await mount(`<reconnecting-session manual url="example.com/ws"></reconnecting-session>`);
     expect(warnings.filter((w) => w.includes('url="example.com/ws" has no scheme'))).to.have.length(1);
