@@ -3,6 +3,7 @@ import { property } from 'lit/decorators.js';
 import { SessionClient } from './client/session-client.js';
 import type { Payload } from './client/payload.js';
 import type { Status, StatusDetail } from './client/types.js';
+import type { NewSessionReason } from './protocol/frames.js';
 import { NO_URL_WARNING, parseConfig, type RawAttributes } from './config.js';
 import { parseOverlayConfig, type OverlayConfig } from './overlay/overlay-config.js';
 import { graceFor, msUntilNextSecond, overlayView, type OverlayView } from './overlay/overlay-state.js';
@@ -160,6 +161,8 @@ export class ReconnectingSessionElement extends LitElement {
   }).config;
   #troubleSince: number | null = null;
   #expired = false;
+  /** Why the session could not be resumed, for session-reload. */
+  #expiredReason: NewSessionReason | null = null;
   #reconnectedUntil: number | null = null;
   #unloading = false;
   #view: OverlayView = 'none';
@@ -185,6 +188,7 @@ export class ReconnectingSessionElement extends LitElement {
       session: (d) => {
         if (!d.resumed && d.reason !== null) {
           this.#expired = true;
+          this.#expiredReason = d.reason;
           this.requestUpdate();
         }
         this.dispatchEvent(d.resumed ? new SessionResumedEvent(d) : new SessionNewEvent(d));
@@ -350,6 +354,8 @@ export class ReconnectingSessionElement extends LitElement {
         onFocusIn: (e) => this.#onOverlayFocusIn(e),
         onDismiss: () => {
           this.#expired = false;
+          // The expired notice stood in for the confirmation: dismissing it must not bring that up.
+          this.#reconnectedUntil = null;
           this.requestUpdate();
         },
       })}
@@ -444,7 +450,10 @@ export class ReconnectingSessionElement extends LitElement {
   #textFor(view: VisibleView): string {
     const slotted = this.querySelector(`:scope > [slot="${view}"]`)?.textContent?.trim();
     const text = slotted || this.#attributeText(view);
-    return view === 'reconnecting' ? `${text} Reconnecting…` : text;
+    if (view === 'reconnecting') return `${text} Reconnecting…`;
+    // The server's close reason is on screen under the message: announce it with it.
+    const reason = this.#detail?.cause === 'manual' ? '' : this.#detail?.reason;
+    return view === 'failed' && reason ? `${text} ${reason}` : text;
   }
 
   #onRetryClick(): void {
@@ -453,7 +462,7 @@ export class ReconnectingSessionElement extends LitElement {
   }
 
   #onReloadClick(): void {
-    if (this.dispatchEvent(new SessionReloadEvent({ reason: null }))) location.reload();
+    if (this.dispatchEvent(new SessionReloadEvent({ reason: this.#expiredReason }))) location.reload();
   }
 
   #listenToPage(): void {

@@ -266,6 +266,37 @@ describe('<reconnecting-session> overlay', () => {
     expect(part(el, 'overlay')).to.equal(null);
   });
 
+  it('reports the real reason with session-reload, and Dismiss does not bring up "Reconnected."', async () => {
+    const server = await startSessionServer();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" protocol="session" grace-period="0" delays="300" jitter="0" reconnected-duration="60000"></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    const fresh = oneEvent(el, 'session-new');
+    await server.crash();
+    const reason = (await fresh).detail.reason;
+    expect(reason).to.equal('unknown');
+    await view(el, 'expired');
+    el.addEventListener('session-reload', (e) => e.preventDefault());
+    const reload = oneEvent(el, 'session-reload');
+    part(el, 'reload-button')!.click();
+    expect((await reload).detail.reason).to.equal(reason);
+    part(el, 'dismiss-button')!.click();
+    await el.updateComplete;
+    expect(part(el, 'overlay')?.className ?? null).to.equal(null);
+  });
+
+  it("announces the server's close reason with the failure in toast mode", async () => {
+    const server = await startServer();
+    const el = await mount(`<reconnecting-session url="${server.url}"></reconnecting-session>`);
+    await waitForStatus(el, 'open');
+    await server.close(1008, 'Signed out elsewhere.');
+    await view(el, 'failed');
+    expect(text(el, 'reason')).to.equal('Signed out elsewhere.');
+    const alert = el.shadowRoot!.querySelector('[role="alert"]')!.textContent!.trim();
+    expect(alert).to.equal('Could not reconnect. Signed out elsewhere.');
+  });
+
   it('modal mode blocks the app while toast mode leaves it usable', async () => {
     for (const mode of ['modal', 'toast']) {
       const server = await startServer();
