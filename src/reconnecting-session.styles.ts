@@ -121,6 +121,10 @@ export const styles = css`
   [part='countdown'] {
     font-variant-numeric: tabular-nums;
   }
+  .seconds {
+    display: inline-block;
+    text-align: end;
+  }
   .actions {
     display: flex;
     flex-wrap: wrap;

@@ -1,5 +1,6 @@
 /** The overlay's markup: one view at a time, texts as text (never HTML), slots to replace each message. */
 import { html, nothing, type TemplateResult } from 'lit';
+import { styleMap } from 'lit/directives/style-map.js';
 import type { StatusDetail } from '../client/types.js';
 import type { OverlayMode, OverlayPosition } from './overlay-config.js';
 import { secondsLeft, type OverlayView } from './overlay-state.js';
@@ -31,8 +32,15 @@ export interface OverlayRender {
 }
 
 function countdown(detail: StatusDetail, now: number): TemplateResult {
+  // The number keeps the width of the wait's first value (tabular digits), so the box does not shrink as it ticks.
+  const digits = String(Math.ceil((detail.delayMs ?? 0) / 1000)).length;
   const label =
-    detail.nextAttemptAt === null ? 'Reconnecting…' : `Reconnecting in ${secondsLeft(detail.nextAttemptAt, now)} s…`;
+    detail.nextAttemptAt === null
+      ? 'Reconnecting…'
+      : html`Reconnecting in
+          <span class="seconds" style=${styleMap({ minWidth: `${digits}ch` })}
+            >${secondsLeft(detail.nextAttemptAt, now)}</span
+          > s…`;
   const attempt =
     detail.attempt > 0 ? html`<span part="attempt">Attempt ${detail.attempt} of ${detail.maxAttempts}</span>` : nothing;
   return html`<p class="detail" id="detail"><span part="countdown">${label}</span> ${attempt}</p>`;
@@ -77,6 +85,8 @@ function actions(r: OverlayRender, busy: boolean): TemplateResult | typeof nothi
 export function renderOverlay(r: OverlayRender): TemplateResult | typeof nothing {
   if (r.view === 'none' || r.mode === 'none') return nothing;
   const modal = r.mode === 'modal' && r.view !== 'reconnected';
+  // A modal's confirmation stays where the modal was rather than jumping to a corner.
+  const position = r.mode === 'modal' ? 'center' : r.position;
   const detail =
     r.view === 'reconnecting' && r.detail
       ? countdown(r.detail, r.now)
@@ -88,7 +98,7 @@ export function renderOverlay(r: OverlayRender): TemplateResult | typeof nothing
     ${modal ? html`<div part="backdrop" class="backdrop"></div>` : nothing}
     <div
       part="overlay"
-      class="overlay ${r.position} ${r.view} ${modal ? 'modal' : 'toast'}"
+      class="overlay ${position} ${r.view} ${modal ? 'modal' : 'toast'}"
       role=${modal ? 'alertdialog' : nothing}
       aria-modal=${modal ? 'true' : nothing}
       aria-labelledby=${modal ? 'message' : nothing}

@@ -64,9 +64,11 @@ describe('<reconnecting-session> overlay', () => {
       await realWait(() => el.statusDetail?.nextAttemptAt != null, 'attempt scheduled');
       await el.updateComplete;
       expect(text(el, 'countdown')).to.equal('Reconnecting in 10 s…');
+      const width = part(el, 'overlay')!.getBoundingClientRect().width;
       await clock.tickAsync(1000);
       await el.updateComplete;
       expect(text(el, 'countdown')).to.equal('Reconnecting in 9 s…');
+      expect(part(el, 'overlay')!.getBoundingClientRect().width, 'the box kept its width').to.equal(width);
       await clock.tickAsync(4500);
       await el.updateComplete;
       expect(text(el, 'countdown')).to.equal('Reconnecting in 5 s…');
@@ -339,6 +341,22 @@ describe('<reconnecting-session> overlay', () => {
       expect(document.activeElement?.id).to.equal('field');
     });
   }
+
+  it('shows the modal\'s "Reconnected." where the modal was, not in a corner', async () => {
+    const server = await startServer();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" overlay="modal" grace-period="0" delays="30000" jitter="0" reconnected-duration="60000"></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    await server.stop();
+    await view(el, 'reconnecting');
+    const centre = (r: DOMRect) => [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)];
+    const before = centre(part(el, 'overlay')!.getBoundingClientRect());
+    await server.restart();
+    el.retryNow();
+    await view(el, 'reconnected');
+    expect(centre(part(el, 'overlay')!.getBoundingClientRect())).to.deep.equal(before);
+  });
 
   it('renders nothing with overlay="none"', async () => {
     const server = await startServer();
