@@ -10,6 +10,7 @@ export const styles = css`
     --_accent-fg: var(--reconnecting-session-accent-text-color, #ffffff);
     --_danger: var(--reconnecting-session-danger-color, #cf222e);
     --_success: var(--reconnecting-session-success-color, #1a7f37);
+    --_warning: var(--reconnecting-session-warning-color, #9a6700);
     --_border: var(--reconnecting-session-overlay-border, 1px solid #d1d9e0);
   }
   @media (prefers-color-scheme: dark) {
@@ -21,6 +22,7 @@ export const styles = css`
       --_accent-fg: var(--reconnecting-session-accent-text-color, #0d1117);
       --_danger: var(--reconnecting-session-danger-color, #ff7b72);
       --_success: var(--reconnecting-session-success-color, #56d364);
+      --_warning: var(--reconnecting-session-warning-color, #d29922);
       --_border: var(--reconnecting-session-overlay-border, 1px solid #3d444d);
     }
   }
@@ -66,6 +68,15 @@ export const styles = css`
   }
   .overlay.reconnected {
     border-left-color: var(--_success);
+  }
+  /* Not routine: the page has to be reloaded. */
+  .overlay.expired {
+    border-left-color: var(--_warning);
+  }
+  .title {
+    margin: 0 0 0.15rem;
+    font-size: 1.0625em;
+    font-weight: 600;
   }
   .bottom-right {
     right: 1rem;
@@ -131,7 +142,11 @@ export const styles = css`
     gap: 0.5rem;
     margin-inline-start: auto;
   }
+  /* 36 px tall, with a 44 px hit area (::before) so a thumb does not miss it. */
   button {
+    position: relative;
+    min-height: 2.25rem;
+    min-width: 2.75rem;
     font: inherit;
     font-size: 0.875em;
     padding: 0.35rem 0.8rem;
@@ -140,6 +155,11 @@ export const styles = css`
     background: transparent;
     color: inherit;
     cursor: pointer;
+  }
+  button::before {
+    content: '';
+    position: absolute;
+    inset: -4px 0;
   }
   button.primary {
     border-color: transparent;
@@ -187,6 +207,14 @@ export const styles = css`
   @keyframes enter {
     from {
       translate: 0 0.75rem;
+    }
+  }
+  /* Forced colours paint every border one colour, so a turning ring looked static: use two system colours. */
+  @media (forced-colors: active) {
+    .spinner {
+      forced-color-adjust: none;
+      border-color: GrayText;
+      border-top-color: CanvasText;
     }
   }
   @media (prefers-reduced-motion: reduce) {

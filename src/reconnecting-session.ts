@@ -69,6 +69,7 @@ const raw = (v: Setting | undefined): string | null => (v === null || v === unde
  * @slot reconnected - replaces the short confirmation shown after a visible outage
  * @csspart overlay - the notification box
  * @csspart backdrop - the dimmed layer behind a modal notification
+ * @csspart title - a modal's heading, which names the dialog
  * @csspart message - the message line (holds the named slot)
  * @csspart countdown - "Reconnecting in 4 s…"
  * @csspart attempt - "Attempt 2 of 6"
@@ -85,6 +86,7 @@ const raw = (v: Setting | undefined): string | null => (v === null || v === unde
  * @cssprop --reconnecting-session-accent-text-color - text on accent buttons
  * @cssprop --reconnecting-session-danger-color - accent stripe on failure
  * @cssprop --reconnecting-session-success-color - accent stripe on reconnection
+ * @cssprop --reconnecting-session-warning-color - accent stripe of the expired notice
  * @cssprop --reconnecting-session-overlay-radius - corner radius
  * @cssprop --reconnecting-session-overlay-shadow - box shadow
  * @cssprop --reconnecting-session-overlay-padding - inner spacing

@@ -16,6 +16,16 @@ export const DEFAULT_TEXTS: Record<VisibleView, string> = {
   reconnected: 'Reconnected.',
 };
 
+/** A modal's heading, which names the dialog (a toast is announced by its live region instead). */
+const TITLES: Record<VisibleView, string> = {
+  reconnecting: 'Reconnecting',
+  offline: 'Offline',
+  failed: 'Connection failed',
+  disconnected: 'Disconnected',
+  expired: 'Session expired',
+  reconnected: 'Reconnected',
+};
+
 export interface OverlayRender {
   view: OverlayView;
   mode: OverlayMode;
@@ -101,14 +111,15 @@ export function renderOverlay(r: OverlayRender): TemplateResult | typeof nothing
       class="overlay ${position} ${r.view} ${modal ? 'modal' : 'toast'}"
       role=${modal ? 'alertdialog' : nothing}
       aria-modal=${modal ? 'true' : nothing}
-      aria-labelledby=${modal ? 'message' : nothing}
-      aria-describedby=${modal && detail !== nothing ? 'detail' : nothing}
+      aria-labelledby=${modal ? 'title' : nothing}
+      aria-describedby=${modal ? (detail !== nothing ? 'message detail' : 'message') : nothing}
       aria-busy=${busy ? 'true' : nothing}
       tabindex=${modal ? '-1' : nothing}
       @focusin=${r.onFocusIn}
     >
       ${r.view === 'reconnecting' || r.view === 'offline' ? html`<span part="spinner" class="spinner" aria-hidden="true"></span>` : nothing}
       <div class="body">
+        ${modal ? html`<h2 class="title" id="title" part="title">${TITLES[r.view]}</h2>` : nothing}
         <p class="message" id="message" part="message">
           <slot name=${r.view} @slotchange=${r.onSlotChange}>${r.text}</slot>
         </p>
