@@ -7,7 +7,14 @@ import type { NewSessionReason } from './protocol/frames.js';
 import { NO_URL_WARNING, parseConfig, type RawAttributes } from './config.js';
 import { parseOverlayConfig, type OverlayConfig } from './overlay/overlay-config.js';
 import { graceFor, msUntilNextSecond, overlayView, type OverlayView } from './overlay/overlay-state.js';
-import { DEFAULT_TEXTS, renderOverlay, type VisibleView } from './overlay/overlay-template.js';
+import {
+  DEFAULT_TEXTS,
+  FIRST_CONNECT_TEXTS,
+  RESTARTING_TEXT,
+  renderOverlay,
+  type VisibleView,
+} from './overlay/overlay-template.js';
+import { CloseCode } from './protocol/close-codes.js';
 import {
   SessionErrorEvent,
   SessionReloadEvent,
@@ -163,6 +170,8 @@ export class ReconnectingSessionElement extends LitElement {
   }).config;
   #troubleSince: number | null = null;
   #expired = false;
+  /** The connection has been open at least once: until then trouble is "could not connect", not "lost". */
+  #everOpen = false;
   /** Why the session could not be resumed, for session-reload. */
   #expiredReason: NewSessionReason | null = null;
   #reconnectedUntil: number | null = null;
@@ -354,6 +363,7 @@ export class ReconnectingSessionElement extends LitElement {
         onReload: () => this.#onReloadClick(),
         onSlotChange: () => this.requestUpdate(),
         onFocusIn: (e) => this.#onOverlayFocusIn(e),
+        firstConnect: !this.#everOpen,
         onDismiss: () => {
           this.#expired = false;
           // The expired notice stood in for the confirmation: dismissing it must not bring that up.
@@ -445,14 +455,18 @@ export class ReconnectingSessionElement extends LitElement {
       expired: this.expiredMessage,
       reconnected: this.reconnectedMessage,
     }[view];
-    return fromAttribute ?? DEFAULT_TEXTS[view];
+    if (fromAttribute != null) return fromAttribute;
+    // A planned restart (the server's retry frame or 1012) is not a lost connection.
+    if (view === 'reconnecting' && this.#detail?.code === CloseCode.serviceRestart) return RESTARTING_TEXT;
+    if (!this.#everOpen && (view === 'reconnecting' || view === 'failed')) return FIRST_CONNECT_TEXTS[view];
+    return DEFAULT_TEXTS[view];
   }
 
   /** What screen readers hear: the slotted replacement's text if there is one. */
   #textFor(view: VisibleView): string {
     const slotted = this.querySelector(`:scope > [slot="${view}"]`)?.textContent?.trim();
     const text = slotted || this.#attributeText(view);
-    if (view === 'reconnecting') return `${text} Reconnecting…`;
+    if (view === 'reconnecting') return this.#everOpen ? `${text} Reconnecting…` : text;
     // The server's close reason is on screen under the message: announce it with it.
     const reason = this.#detail?.cause === 'manual' ? '' : this.#detail?.reason;
     return view === 'failed' && reason ? `${text} ${reason}` : text;
@@ -522,6 +536,7 @@ export class ReconnectingSessionElement extends LitElement {
   #onStatus(detail: StatusDetail): void {
     const now = Date.now();
     if (detail.status === 'open') {
+      this.#everOpen = true;
       // Confirm recovery only for an outage the person saw.
       if (this.#outageShown) this.#reconnectedUntil = now + this.#overlay.reconnectedDuration;
       this.#outageShown = false;

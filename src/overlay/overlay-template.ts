@@ -26,6 +26,13 @@ const TITLES: Record<VisibleView, string> = {
   reconnected: 'Reconnected',
 };
 
+/** Default texts for a page that has never been connected, and for a server that said it is restarting (1012). */
+export const FIRST_CONNECT_TEXTS = {
+  reconnecting: 'Connecting to the server…',
+  failed: 'Could not connect to the server.',
+} as const;
+export const RESTARTING_TEXT = 'The server is restarting.';
+
 export interface OverlayRender {
   view: OverlayView;
   mode: OverlayMode;
@@ -39,15 +46,18 @@ export interface OverlayRender {
   /** Slotted text is what the live regions announce: a change of it re-renders them. */
   onSlotChange: () => void;
   onFocusIn: (e: FocusEvent) => void;
+  /** The page has not been connected yet: "Trying again", not "Reconnecting". */
+  firstConnect: boolean;
 }
 
-function countdown(detail: StatusDetail, now: number): TemplateResult {
+function countdown(detail: StatusDetail, now: number, firstConnect: boolean): TemplateResult {
+  const verb = firstConnect ? 'Trying again' : 'Reconnecting';
   // The number keeps the width of the wait's first value (tabular digits), so the box does not shrink as it ticks.
   const digits = String(Math.ceil((detail.delayMs ?? 0) / 1000)).length;
   const label =
     detail.nextAttemptAt === null
-      ? 'Reconnecting…'
-      : html`Reconnecting in
+      ? `${firstConnect ? 'Connecting' : 'Reconnecting'}…`
+      : html`${verb} in
           <span class="seconds" style=${styleMap({ minWidth: `${digits}ch` })}
             >${secondsLeft(detail.nextAttemptAt, now)}</span
           > s…`;
@@ -99,7 +109,7 @@ export function renderOverlay(r: OverlayRender): TemplateResult | typeof nothing
   const position = r.mode === 'modal' ? 'center' : r.position;
   const detail =
     r.view === 'reconnecting' && r.detail
-      ? countdown(r.detail, r.now)
+      ? countdown(r.detail, r.now, r.firstConnect)
       : r.view === 'failed'
         ? reason(r.detail)
         : nothing;
