@@ -156,10 +156,15 @@ export const styles = css`
     color: inherit;
     cursor: pointer;
   }
+  /* Centred on the button, 44 px tall whatever its border: insets would count from inside the border. */
   button::before {
     content: '';
     position: absolute;
-    inset: -4px 0;
+    left: 0;
+    right: 0;
+    top: 50%;
+    height: 2.75rem;
+    translate: 0 -50%;
   }
   button.primary {
     border-color: transparent;

@@ -40,6 +40,8 @@ describe('<reconnecting-session> overlay look', () => {
       `<reconnecting-session url="${server.url}" delays="10" max-attempts="1" jitter="0"></reconnecting-session>`,
     );
     await view(el, 'failed');
+    // The entry animation would move the box between measuring and hit-testing.
+    for (const a of part(el, 'overlay')!.getAnimations()) a.finish();
     const button = part(el, 'retry-button')!;
     const box = button.getBoundingClientRect();
     expect(box.height, `${box.height} px`).to.be.at.least(36);
