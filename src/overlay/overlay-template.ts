@@ -119,7 +119,8 @@ export function renderOverlay(r: OverlayRender): TemplateResult | typeof nothing
     <div
       part="overlay"
       class="overlay ${position} ${r.view} ${modal ? 'modal' : 'toast'}"
-      role=${modal ? 'alertdialog' : nothing}
+      role=${modal ? 'alertdialog' : 'region'}
+      aria-label=${modal ? nothing : 'Connection status'}
       aria-modal=${modal ? 'true' : nothing}
       aria-labelledby=${modal ? 'title' : nothing}
       aria-describedby=${modal ? (detail !== nothing ? 'message detail' : 'message') : nothing}

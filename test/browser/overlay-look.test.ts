@@ -3,6 +3,10 @@ import { emulateMedia, executeServerCommand } from '@web/test-runner-commands';
 import { cleanup, mount, startServer, startSessionServer, waitForStatus } from './helpers.js';
 import { part, view } from './overlay-helpers.js';
 
+interface AxeResults {
+  violations: { id: string; nodes: { target: string[] }[] }[];
+}
+
 const forcedColors = (active: boolean) => executeServerCommand('forced-colors', { active });
 
 describe('<reconnecting-session> overlay look', () => {
@@ -17,6 +21,24 @@ describe('<reconnecting-session> overlay look', () => {
     await server.crash();
     await view(el, 'expired');
     expect(getComputedStyle(part(el, 'overlay')!).borderLeftColor).to.equal('rgb(200, 100, 0)');
+  });
+
+  it('puts the toast in a labelled landmark (axe region rule on the whole page) and passes the audit', async () => {
+    const server = await startServer();
+    await server.stop();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" delays="10" max-attempts="1" jitter="0"></reconnecting-session>`,
+    );
+    await view(el, 'failed');
+    await expect(el).shadowDom.to.be.accessible();
+    const overlay = part(el, 'overlay')!;
+    expect(overlay.getAttribute('role')).to.equal('region');
+    expect(overlay.getAttribute('aria-label')).to.equal('Connection status');
+    // The region rule runs only against a whole page: audit the document with it alone.
+    const { axe } = window as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<AxeResults> } };
+    const results = await axe.run(document, { runOnly: ['region'] });
+    const offending = results.violations.flatMap((v) => v.nodes.map((n) => n.target.join(' > ')));
+    expect(offending).to.deep.equal([]);
   });
 
   it('gives the modal a heading that names it', async () => {
