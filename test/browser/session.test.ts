@@ -369,6 +369,25 @@ describe('<reconnecting-session> session mode against the real SessionServer', (
     sessionStorage.removeItem(`reconnecting-session:${key}`);
   });
 
+  it('with persist, the resume after a reload reports the outage since the page left, not 0', async () => {
+    const server = await startSessionServer({}, { echo: false });
+    const key = `persist-test-${Math.random()}`;
+    const first = await mount(
+      `<reconnecting-session url="${server.url}" ${FAST} persist="${key}"></reconnecting-session>`,
+    );
+    await waitForStatus(first, 'open');
+    const left = Date.now();
+    first.remove();
+    await aTimeout(300);
+    const second = await mount(
+      `<reconnecting-session url="${server.url}" ${FAST} persist="${key}"></reconnecting-session>`,
+    );
+    const resumed = (await oneEvent(second, 'session-resumed')) as SessionResumedEvent;
+    const outage = resumed.detail.outageMs;
+    expect(outage >= 300 && outage <= Date.now() - left, `outageMs ${outage}`).to.equal(true);
+    sessionStorage.removeItem(`reconnecting-session:${key}`);
+  });
+
   it('with persist, messages the server got but had not acknowledged are not sent twice after a reload', async () => {
     // The server acknowledges late, so the page goes away holding messages the server already has.
     const server = await startSessionServer({ ackDelayMs: 60_000 }, { echo: false });
