@@ -183,6 +183,8 @@ export class ReconnectingSessionElement extends LitElement {
   #wasBlocking = false;
   /** This render opens a modal: updated() moves focus into it. */
   #opening = false;
+  /** This render ends a modal (the notice may stay, as a toast). */
+  #closing = false;
   /** Focus was inside the overlay before this render. */
   #hadFocus = false;
   #overlayTimer: ReturnType<typeof setTimeout> | undefined;
@@ -347,6 +349,7 @@ export class ReconnectingSessionElement extends LitElement {
     // Rendering happens before the DOM changes: the element with focus is still the person's.
     // Only a modal takes focus (a toast is announced by its live region and never moves focus).
     this.#opening = blocking && !this.#wasBlocking;
+    this.#closing = !blocking && this.#wasBlocking;
     if (this.#opening) this.#rememberFocus();
     this.#hadFocus = this.#focusInOverlay();
     this.#wasBlocking = blocking;
@@ -391,6 +394,9 @@ export class ReconnectingSessionElement extends LitElement {
       (box?.querySelector('button') ?? box)?.focus();
     }
     this.#opening = false;
+    // A modal that turned into a toast (overlay="toast") hands focus back: a toast never holds it.
+    if (this.#closing && this.#focusInOverlay()) this.#restoreFocus(true);
+    this.#closing = false;
     if (this.#view === 'none' || this.#view === 'reconnected') this.#restoreFocus();
   }
 
@@ -415,12 +421,12 @@ export class ReconnectingSessionElement extends LitElement {
   }
 
   /** Gives focus back once the trouble is over, unless the person has put it somewhere since. */
-  #restoreFocus(): void {
+  #restoreFocus(fromOverlay = false): void {
     const target = this.#returnFocus;
     if (!target) return;
     this.#returnFocus = null;
     const active = document.activeElement;
-    const lost = active === null || active === document.body || active === this;
+    const lost = fromOverlay || active === null || active === document.body || active === this;
     if (lost && target.isConnected) target.focus({ preventScroll: true });
   }
 

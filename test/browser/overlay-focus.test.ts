@@ -45,6 +45,23 @@ describe('<reconnecting-session> overlay focus', () => {
     expect(document.activeElement === field, 'focus came back to the field').to.equal(true);
   });
 
+  it('a modal switched to a toast gives focus back (a toast never holds it)', async () => {
+    const server = await startServer();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" overlay="modal" grace-period="0" delays="30000" jitter="0"><input id="field"></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    const field = el.querySelector('input')!;
+    field.focus();
+    await server.stop();
+    await view(el, 'reconnecting');
+    await waitUntil(() => el.shadowRoot!.activeElement !== null, 'the modal did not take focus');
+    el.setAttribute('overlay', 'toast');
+    await el.updateComplete;
+    expect(part(el, 'overlay')!.classList.contains('toast')).to.equal(true);
+    expect(document.activeElement === field, `focus is on ${document.activeElement?.localName}`).to.equal(true);
+  });
+
   for (const mode of ['modal', 'toast']) {
     it(`Dismiss on the expired notice gives focus back to where it was (${mode})`, async () => {
       const server = await startSessionServer();
