@@ -164,7 +164,8 @@ describe('<reconnecting-session> session mode against the real SessionServer', (
   });
 
   it('reports a replay gap when the server could not keep what the client missed', async () => {
-    const server = await startSessionServer({ maxReplayMessages: 5 }, { echo: false });
+    // Since the server refuses sends past its replay bounds by default, a gap needs eviction.
+    const server = await startSessionServer({ maxReplayMessages: 5, replayOverflow: 'evict' }, { echo: false });
     const el = await mount(`<reconnecting-session url="${server.url}" ${FAST}></reconnecting-session>`);
     await waitForStatus(el, 'open');
     await server.stop();
