@@ -395,7 +395,11 @@ export class ReconnectingSessionElement extends LitElement {
     }
     this.#opening = false;
     // A modal that turned into a toast (overlay="toast") hands focus back: a toast never holds it.
-    if (this.#closing && this.#focusInOverlay()) this.#restoreFocus(true);
+    if (this.#closing && this.#focusInOverlay()) {
+      // Nothing had focus before the modal: give it back to the page as it was.
+      if (this.#returnFocus) this.#restoreFocus(true);
+      else (this.shadowRoot?.activeElement as HTMLElement | null)?.blur();
+    }
     this.#closing = false;
     if (this.#view === 'none' || this.#view === 'reconnected') this.#restoreFocus();
   }

@@ -62,6 +62,21 @@ describe('<reconnecting-session> overlay focus', () => {
     expect(document.activeElement === field, `focus is on ${document.activeElement?.localName}`).to.equal(true);
   });
 
+  it('a modal switched to a toast lets go of focus when nothing had it before', async () => {
+    const server = await startServer();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" overlay="modal" grace-period="0" delays="30000" jitter="0"></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    (document.activeElement as HTMLElement | null)?.blur();
+    await server.stop();
+    await view(el, 'reconnecting');
+    await waitUntil(() => el.shadowRoot!.activeElement !== null, 'the modal did not take focus');
+    el.setAttribute('overlay', 'toast');
+    await el.updateComplete;
+    expect(el.shadowRoot!.activeElement === null, 'the toast still holds focus').to.equal(true);
+  });
+
   for (const mode of ['modal', 'toast']) {
     it(`Dismiss on the expired notice gives focus back to where it was (${mode})`, async () => {
       const server = await startSessionServer();
