@@ -62,6 +62,18 @@ const http = createServer(async (req, res) => {
   }
 });
 
+// A busy port is an everyday mistake: one line saying what to do, not a stack trace.
+http.on('error', async (error) => {
+  const where = `${values.host}:${port}`;
+  console.error(
+    error.code === 'EADDRINUSE'
+      ? `reconnecting-session demo: port ${port} is busy; pick another with PORT=${port + 1} npm start (or --port ${port + 1}).`
+      : `reconnecting-session demo: cannot listen on ${where}: ${error.message}`,
+  );
+  await socket.close();
+  process.exit(1);
+});
+
 http.listen(port, values.host, () => {
   console.log(
     `reconnecting-session demo: http://${values.host === '0.0.0.0' ? 'localhost' : values.host}:${http.address().port}/`,
