@@ -20,8 +20,12 @@ const MiB = (n) => `${(n / 1048576).toFixed(1)} MiB`;
 const delay = (ms) => new Promise((r) => setTimeout(r, ms));
 const rows = [];
 
+// Every bench client comes from 127.0.0.1, so the per-address limits (which would stop a real attacker at 256)
+// are raised; every other option keeps its default.
+const LOOPBACK = { maxConnectionsPerAddress: 100_000, maxSessionsPerAddress: 100_000 };
+
 async function server(options = {}) {
-  const s = createSessionServer({ port: 0, host: '127.0.0.1', ...options });
+  const s = createSessionServer({ port: 0, host: '127.0.0.1', ...LOOPBACK, ...options });
   await s.ready;
   return { s, url: `ws://127.0.0.1:${s.port}/` };
 }
@@ -32,8 +36,13 @@ function clients(url, count, mode) {
   });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
+  let exited = false;
+  child.once('exit', () => (exited = true));
   const waitFor = async (word) => {
-    while (!out.includes(word)) await delay(20);
+    while (!out.includes(word)) {
+      if (exited) throw new Error(`attack clients exited before "${word}"`);
+      await delay(20);
+    }
   };
   return {
     ready: waitFor('ready'),

@@ -30,7 +30,14 @@ const types = {
 const socket = await startDemoSocket({ host: values.host });
 
 const http = createServer(async (req, res) => {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  let url;
+  try {
+    // A path-only target: '//x:99999/' must be a bad request, not an unhandled rejection that ends the demo.
+    url = new URL(`http://localhost${(req.url ?? '/').startsWith('/') ? req.url : '/'}`);
+  } catch {
+    res.writeHead(400).end('bad request');
+    return;
+  }
   if (req.method === 'POST' && url.pathname.startsWith('/control/')) {
     const result = await socket.control(url.pathname.slice('/control/'.length), Object.fromEntries(url.searchParams));
     res

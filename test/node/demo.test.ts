@@ -57,6 +57,37 @@ describe('npm start (demo/server.mjs)', () => {
   });
 });
 
+describe('npm start against hostile request targets', () => {
+  it('answers targets new URL cannot parse with 400 and keeps serving', async () => {
+    const demo = run(['demo/server.mjs', '--port', '0']);
+    try {
+      await until(
+        () => /demo: http:\/\/\S+:\d+\//.test(demo.output()),
+        () => `no address: ${demo.errors()}`,
+      );
+      const port = Number(/demo: http:\/\/\S+:(\d+)\//.exec(demo.output())![1]);
+      const { connect } = await import('node:net');
+      for (const target of ['//', '//x:99999/', '//[::1/ws']) {
+        const reply = await new Promise<string>((resolve) => {
+          let got = '';
+          const sock = connect(port, '127.0.0.1', () => sock.write(`GET ${target} HTTP/1.1\r\nHost: x\r\n\r\n`));
+          sock.on('data', (d) => {
+            got += d;
+            if (got.includes('\r\n\r\n')) sock.destroy();
+          });
+          sock.on('close', () => resolve(got));
+          sock.on('error', () => {});
+        });
+        assert.match(reply, /^HTTP\/1\.1 (400|404)/, target);
+      }
+      assert.equal((await fetch(`http://127.0.0.1:${port}/config.json`)).status, 200, 'still serving');
+    } finally {
+      demo.child.kill('SIGTERM');
+      await demo.exited;
+    }
+  });
+});
+
 describe("the README's server example", () => {
   it('runs as written (on port 0) and echoes', async () => {
     const readme = readFileSync('README.md', 'utf8');
