@@ -30,7 +30,8 @@ process.stdin.on('data', (line) => {
   if (command === 'chat') {
     const attacker = sockets[0];
     // 1.2 MB of chat from one client, fanned out by the example app to every session.
-    for (let seq = 1; seq <= 600; seq++) attacker.send(JSON.stringify({ t: 'msg', seq, d: { chat: 'z'.repeat(2000) } }));
+    for (let seq = 1; seq <= 600; seq++)
+      attacker.send(JSON.stringify({ t: 'msg', seq, d: { chat: 'z'.repeat(2000) } }));
     console.log('sent');
   }
   if (command === 'exit') {
