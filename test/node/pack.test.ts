@@ -159,6 +159,31 @@ describe('the packed tarball installed into an empty project', () => {
     assert.ok(existsSync(join(project, 'node_modules/reconnecting-session', result.manifest as string)));
   });
 
+  it('types each entry for TypeScript: the element, its events by name, the client and the server', async () => {
+    writeFileSync(
+      join(project, 'app.ts'),
+      `import { ReconnectingSessionElement, type NewSessionReason, type StatusDetail } from 'reconnecting-session';
+      import { ReconnectingSessionElement as Element } from 'reconnecting-session/element';
+      import { NO_ATTRIBUTES, SessionClient, parseConfig } from 'reconnecting-session/client';
+      import { createSessionServer } from 'reconnecting-session/server';
+      const el: ReconnectingSessionElement = document.createElement('reconnecting-session');
+      el.addEventListener('session-status', (e) => console.log(e.detail satisfies StatusDetail));
+      el.addEventListener('session-reload', (e) => console.log(e.detail.reason satisfies NewSessionReason | null));
+      const seq: number | null = el.send('hi');
+      const same: typeof Element = ReconnectingSessionElement;
+      const server = createSessionServer({ port: 0 });
+      console.log(seq, same, SessionClient, parseConfig(NO_ATTRIBUTES, 'ws://x/'), server.port);
+      `,
+    );
+    const tsc = join(process.cwd(), 'node_modules/typescript/bin/tsc');
+    const types = join(process.cwd(), 'node_modules/@types');
+    const options = ['--strict', '--skipLibCheck', '--module', 'nodenext', '--target', 'es2022'];
+    const args = [...options, '--lib', 'es2022,dom', '--typeRoots', types, '--types', 'node', '--noEmit', 'app.ts'];
+    await run(process.execPath, [tsc, ...args], { cwd: project, timeout: 60_000 }).catch((error) => {
+      throw new Error(`tsc: ${error.stdout}${error.stderr}`);
+    });
+  });
+
   it('runs the CLI bin: `npx reconnecting-session-server --port 0` prints its URL and echoes', async () => {
     const cli = spawn('npx', ['reconnecting-session-server', '--port', '0'], {
       cwd: project,
