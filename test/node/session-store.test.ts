@@ -168,19 +168,20 @@ function contract(name: string, make: () => Promise<{ store: SessionStore; done(
 
     it('queues data from other nodes in an inbox that the owner empties as it sends', async () => {
       const id = await created();
-      assert.equal(await store.enqueue(id, '"one"'), true);
-      assert.equal(await store.enqueue(id, '"two"'), true);
-      assert.equal(await store.enqueue('nope', '"x"'), false);
-      const entries = await store.inbox(id, 10);
+      assert.equal(await store.enqueue(id, '"one"'), 'A');
+      assert.equal(await store.enqueue(id, '"two"'), 'A');
+      assert.equal(await store.enqueue('nope', '"x"'), null);
+      const entries = await store.inbox(id, null, 10);
       assert.deepEqual(
         entries.map((e) => e.data),
         ['"one"', '"two"'],
       );
       await store.write(id, 1, [{ op: 'out', seq: 1, frame: 'f1', inbox: entries[0]!.entryId }]);
       assert.deepEqual(
-        (await store.inbox(id, 10)).map((e) => e.data),
+        (await store.inbox(id, null, 10)).map((e) => e.data),
         ['"two"'],
       );
+      assert.deepEqual(await store.inbox(id, entries[1]!.entryId, 10), []);
     });
 
     it('passes messages between nodes', async () => {

@@ -38,7 +38,8 @@ export class MemoryStore implements SessionStore {
   configure(): void {}
 
   async create(s: NewStoredSession): Promise<void> {
-    if (this.#sessions.has(s.id)) throw new Error(`session ${s.id} exists`);
+    // A retried create (its first reply lost) changes nothing.
+    if (this.#sessions.has(s.id)) return;
     this.#sessions.set(s.id, {
       meta: {
         id: s.id,
@@ -156,15 +157,18 @@ export class MemoryStore implements SessionStore {
     return { id, owner: e.meta.owner };
   }
 
-  async enqueue(id: string, data: string): Promise<boolean> {
+  async enqueue(id: string, data: string): Promise<string | null> {
     const e = this.#sessions.get(id);
-    if (!e) return false;
+    if (!e) return null;
     e.inbox.push({ entryId: String(++this.#inboxIds), data });
-    return true;
+    return e.meta.owner;
   }
 
-  async inbox(id: string, limit: number): Promise<InboxEntry[]> {
-    return (this.#sessions.get(id)?.inbox ?? []).slice(0, limit).map((i) => ({ ...i }));
+  async inbox(id: string, after: string | null, limit: number): Promise<InboxEntry[]> {
+    return (this.#sessions.get(id)?.inbox ?? [])
+      .filter((i) => after === null || Number(i.entryId) > Number(after))
+      .slice(0, limit)
+      .map((i) => ({ ...i }));
   }
 
   async publish(node: string, message: NodeMessage): Promise<void> {

@@ -24,7 +24,7 @@ import type {
 } from './session-store.js';
 
 const CREATE = `
-if redis.call('EXISTS', KEYS[1]) == 1 then return redis.error_reply('session exists') end
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'th', ARGV[2], 'in', 0, 'out', 0, 'owner', ARGV[3], 'fence', 1, 'cr', ARGV[4], 'addr', ARGV[5], 'det', '')
 redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
@@ -110,10 +110,11 @@ return owner`;
 
 // KEYS m q; ARGV data ttl
 const ENQUEUE = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local owner = redis.call('HGET', KEYS[1], 'owner')
+if not owner then return false end
 redis.call('XADD', KEYS[2], '*', 'd', ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
-return 1`;
+return owner`;
 
 const TOMBSTONE_MS = 600_000;
 
@@ -275,13 +276,13 @@ export class RedisStore implements SessionStore {
     return owner === null ? null : { id, owner };
   }
 
-  async enqueue(id: string, data: string): Promise<boolean> {
+  async enqueue(id: string, data: string): Promise<string | null> {
     const k = this.#keys(id);
-    return (await this.#script('rsEnqueue')(k.m, k.q, data, this.#ttlMs)) === 1;
+    return (await this.#script('rsEnqueue')(k.m, k.q, data, this.#ttlMs)) as string | null;
   }
 
-  async inbox(id: string, limit: number): Promise<InboxEntry[]> {
-    const entries = await this.redis.xrange(this.#keys(id).q, '-', '+', 'COUNT', limit);
+  async inbox(id: string, after: string | null, limit: number): Promise<InboxEntry[]> {
+    const entries = await this.redis.xrange(this.#keys(id).q, after === null ? '-' : `(${after}`, '+', 'COUNT', limit);
     return entries.map(([entryId, fields]) => ({ entryId, data: fields[1] ?? 'null' }));
   }
 

@@ -86,6 +86,8 @@ export interface InboxEntry {
 export interface NodeMessage {
   t: 'taken' | 'ended' | 'send';
   sid: string;
+  /** For `taken`: the new owner's fence (a node holding a newer one ignores the message). */
+  fence?: number;
 }
 
 export interface SessionStore {
@@ -105,10 +107,10 @@ export interface SessionStore {
   expirable(before: number, limit: number): Promise<string[]>;
   /** Deletes the session if its score is still at or before `before`; only one caller, on any node, wins. */
   expire(id: string, before: number): Promise<ExpiredSession | null>;
-  /** Queues data (JSON) for a session from a node that does not own it; false when there is no such session. */
-  enqueue(id: string, data: string): Promise<boolean>;
-  /** The oldest inbox entries; each leaves the inbox with the `out` op that sends it. */
-  inbox(id: string, limit: number): Promise<InboxEntry[]>;
+  /** Queues data (JSON) for a session from a node that does not own it; returns the owner, null when there is no such session. */
+  enqueue(id: string, data: string): Promise<string | null>;
+  /** The oldest inbox entries after `after` (an entry ID, null for the first); each leaves the inbox with the `out` op that sends it. */
+  inbox(id: string, after: string | null, limit: number): Promise<InboxEntry[]>;
   publish(node: string, message: NodeMessage): Promise<void>;
   /** Messages for `node`; returns the unsubscribe. */
   subscribe(node: string, handler: (message: NodeMessage) => void): Promise<() => Promise<void>>;
