@@ -12,6 +12,9 @@ const usage = `Usage: reconnecting-session-server [options]
   --check-unused-sessions MS    how often to look for unused sessions (default 17000)
   --allow-origin ORIGIN         allow browser pages from ORIGIN (repeatable; default: same host)
   --drain-spread MS             on SIGTERM, tell clients to come back spread over MS (default 5000)
+  --redis URL                   keep sessions in Redis (redis://host:port) so they survive restarts and move
+                                between nodes (see docs/operations.md); default: in this process only
+  --node-id NAME                this node's name in Redis (default: random)
   --ticker                      send {tick} to every connected session each second
   --help`;
 
@@ -39,6 +42,8 @@ try {
       'check-unused-sessions': { type: 'string' },
       'allow-origin': { type: 'string', multiple: true },
       'drain-spread': { type: 'string' },
+      redis: { type: 'string' },
+      'node-id': { type: 'string' },
       ticker: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -52,7 +57,11 @@ if (args.help) {
 }
 
 const day = 24 * 60 * 60 * 1000;
+if (args.redis !== undefined && !/^rediss?:\/\//.test(args.redis))
+  fail(`--redis must be a redis:// or rediss:// URL, not ${JSON.stringify(args.redis)}`);
 const server = createSessionServer({
+  ...(args.redis ? { redis: args.redis } : {}),
+  ...(args['node-id'] ? { nodeId: args['node-id'] } : {}),
   port: integer('port', args.port, 8000, 65535),
   host: args.host,
   ...(args.path ? { path: args.path } : {}),
@@ -68,7 +77,10 @@ try {
 } catch (error) {
   fail(`cannot listen: ${(error as Error).message}`);
 }
-console.log(`reconnecting-session-server listening on ws://${args.host}:${server.port}${args.path ?? '/'}`);
+console.log(
+  `reconnecting-session-server listening on ws://${args.host}:${server.port}${args.path ?? '/'}` +
+    (server.nodeId ? ` (node ${server.nodeId}, sessions in Redis)` : ''),
+);
 
 const drainSpreadMs = integer('drain-spread', args['drain-spread'], 5000, day);
 const stop = () => void server.close().then(() => process.exit(0));
