@@ -97,7 +97,9 @@ export class Cluster {
       lost: (result: 'fenced' | 'gone') =>
         result === 'fenced'
           ? session.letGo(CloseCode.replaced, 'taken over by another node')
-          : session.letGo(CloseCode.sessionClosed, 'session ended on another node'),
+          : // Expired elsewhere (that node fired `expire`) or lost by the store (a Redis restart without its data):
+            // either way the session is over, and the client and the application hear it (4000, `close`).
+            session.close(CloseCode.sessionClosed, 'session no longer in the store'),
       failed: (error: Error) =>
         this.#host.reportError(new Error(`session ${session.id}: store write failed, retrying: ${error.message}`)),
     };

@@ -92,7 +92,8 @@ export class MemoryStore implements SessionStore {
     for (const o of ops) {
       switch (o.op) {
         case 'out':
-          if (o.seq > e.meta.outSeq + 1) throw new Error(`seq gap: ${o.seq} after ${e.meta.outSeq}`);
+          // The store lost writes this node made (Redis restarted from an older state): the session cannot go on.
+          if (o.seq > e.meta.outSeq + 1) return 'gone';
           if (o.seq === e.meta.outSeq + 1) {
             e.frames.push({ seq: o.seq, frame: o.frame });
             e.meta.outSeq = o.seq;

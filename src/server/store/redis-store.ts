@@ -70,7 +70,7 @@ while i <= #ARGV do
   local op, a, b, c = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   if op == 'out' then
     local seq = tonumber(a)
-    if seq > out + 1 then return redis.error_reply('seq gap: ' .. a .. ' after ' .. out) end
+    if seq > out + 1 then return 'gone' end
     if seq == out + 1 then
       redis.call('XADD', KEYS[2], a .. '-0', 'f', b)
       out = seq

@@ -96,7 +96,10 @@ export interface SessionStore {
   create(session: NewStoredSession): Promise<void>;
   /** Checks the token, takes ownership with a new fence, and drops what the client acknowledged. */
   claim(id: string, request: ClaimRequest): Promise<ClaimResult>;
-  /** Applies `ops` in order, atomically, if `fence` is still the session's fence. */
+  /**
+   * Applies `ops` in order, atomically, if `fence` is still the session's fence. `gone` also when an `out` op
+   * skips past the stored out seq: the store lost earlier writes, and the session must not go on with a hole.
+   */
   write(id: string, fence: number, ops: StoreOp[]): Promise<WriteResult>;
   get(id: string): Promise<StoredSession | null>;
   /** Frames with seq > `after`, oldest first. */
