@@ -359,8 +359,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
       ackDelayMs: o.ackDelayMs,
       closeTimeoutMs: o.closeTimeoutMs,
       now: o.now,
-      reserve: (bytes) => {
-        if (this.#replayBytes + bytes > o.maxTotalReplayBytes) {
+      reserve: (bytes, force) => {
+        if (!force && this.#replayBytes + bytes > o.maxTotalReplayBytes) {
           this.#budgetRefused = true;
           return false;
         }

@@ -20,8 +20,8 @@ export interface SessionHost {
   ackDelayMs: number;
   closeTimeoutMs: number;
   now: () => number;
-  /** Takes `bytes` from the budget shared by all sessions; false when it has not that much left. */
-  reserve(bytes: number): boolean;
+  /** Takes `bytes` from the budget shared by all sessions; false when it has not that much left (`force`: takes them anyway). */
+  reserve(bytes: number, force?: boolean): boolean;
   release(bytes: number): void;
   reportError(error: Error): void;
   ended(session: Session): void;
@@ -117,7 +117,7 @@ export class Session extends EventEmitter<SessionEvents> {
       for (const f of restore.frames) {
         const bytes = Buffer.byteLength(f.frame);
         // What the store kept was within the bounds when it was sent; the budget counts it even if now over.
-        host.reserve(bytes);
+        host.reserve(bytes, true);
         this.#buffer.push(f.seq, f.frame, bytes);
       }
       this.#buffer.startAfter(restore.outSeq);
