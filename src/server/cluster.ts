@@ -9,7 +9,7 @@ import { CloseCode } from '../protocol/close-codes.js';
 import { newToken } from './ids.js';
 import { Session, SessionBufferFullError, type SessionHost } from './session.js';
 import { Journal } from './store/journal.js';
-import { hashToken, type NodeMessage, type SessionStore } from './store/session-store.js';
+import { hashToken, type NodeMessage, type SessionStore, type StoreOp } from './store/session-store.js';
 
 export interface ClusterHost {
   readonly sessionHost: SessionHost;
@@ -94,12 +94,21 @@ export class Cluster {
   #hooks(session: Session) {
     return {
       durable: () => session.onDurable(),
-      lost: (result: 'fenced' | 'gone') =>
-        result === 'fenced'
-          ? session.letGo(CloseCode.replaced, 'taken over by another node')
-          : // Expired elsewhere (that node fired `expire`) or lost by the store (a Redis restart without its data):
-            // either way the session is over, and the client and the application hear it (4000, `close`).
-            session.close(CloseCode.sessionClosed, 'session no longer in the store'),
+      lost: (result: 'fenced' | 'gone', unwritten: StoreOp[]) => {
+        if (result === 'gone') {
+          // Expired elsewhere (that node fired `expire`) or lost by the store (a Redis restart without its data):
+          // either way the session is over, and the client and the application hear it (4000, `close`).
+          return session.close(CloseCode.sessionClosed, 'session no longer in the store');
+        }
+        session.letGo(CloseCode.replaced, 'taken over by another node');
+        // Sent here after another node took over, before this node heard: not lost, passed on to the owner in order.
+        // (Frames taken from the inbox are still there: the owner takes them itself.)
+        for (const op of unwritten) {
+          if (op.op !== 'out' || op.inbox !== undefined) continue;
+          const frame = JSON.parse(op.frame) as MsgFrame;
+          this.forward(session, JSON.stringify(frame.b !== undefined ? { b: frame.b } : { d: frame.d }));
+        }
+      },
       failed: (error: Error) =>
         this.#host.reportError(new Error(`session ${session.id}: store write failed, retrying: ${error.message}`)),
     };
@@ -226,6 +235,8 @@ export class Cluster {
     if (m.t === 'taken') {
       // A node that claimed the session again since holds a newer fence than the message.
       if (journal && m.fence !== undefined && journal.fence >= m.fence) return;
+      // Writes still on their way will be refused, and the refusal lets go and passes them on to the owner.
+      if (journal && journal.backlog > 0) return;
       return session.letGo(CloseCode.replaced, 'taken over by another node');
     }
     session.letGo(CloseCode.sessionClosed, 'session ended on another node');

@@ -9,8 +9,8 @@ import type { SessionStore, StoreOp } from './session-store.js';
 export interface JournalHooks {
   /** Ops up to some point are stored: more may go to the socket and into acks. */
   durable(): void;
-  /** Another node took the session over (or it is gone): this node must let go of it. */
-  lost(result: 'fenced' | 'gone'): void;
+  /** Another node took the session over (or it is gone): this node must let go of it. `unwritten`: ops not stored. */
+  lost(result: 'fenced' | 'gone', unwritten: StoreOp[]): void;
   /** A write failed; the queue retries until it succeeds or the session is let go. */
   failed(error: Error): void;
 }
@@ -123,7 +123,7 @@ export class Journal {
             this.#queue = [...batch, ...this.#queue];
             return this.#write();
           }
-          if (result !== 'ok') return this.#hooks.lost(result);
+          if (result !== 'ok') return this.#hooks.lost(result, [...batch, ...this.#queue]);
           this.#retryMs = 0;
           this.#written += batch.length;
           for (const op of batch) {
