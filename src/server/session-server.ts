@@ -76,6 +76,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
   #pingTimer: NodeJS.Timeout;
   #healthTimer: NodeJS.Timeout;
   #draining: RetryHint | null = null;
+  /** With a store, a drain sends clients away once its sessions' writes have landed. */
+  #drained: Promise<void> = Promise.resolve();
   #closed = false;
   /** With a shared store (`store` or `redis`): the sessions' truth lives there. */
   readonly #cluster: Cluster | null = null;
@@ -189,10 +191,17 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
       if (!(Number.isInteger(value) && value >= 0 && value <= 86_400_000))
         throw new RangeError(`drain(): ${name} must be an integer from 0 to 86400000, not ${String(value)}`);
     }
-    this.#draining = { afterMs, spreadMs };
-    // The last acks first: what the client sent and this process handled must not be sent again elsewhere.
-    for (const session of this.#sessions.values()) session.flushAck();
-    for (const ws of this.wss.clients) this.#sendAway(ws, this.#draining, CloseCode.serviceRestart);
+    const hint = (this.#draining = { afterMs, spreadMs });
+    const sendAway = () => {
+      // The last acks first: what the client sent and this process handled must not be sent again elsewhere.
+      for (const session of this.#sessions.values()) session.flushAck();
+      for (const ws of this.wss.clients) this.#sendAway(ws, hint, CloseCode.serviceRestart);
+    };
+    if (!this.#cluster) return sendAway();
+    // With a store, acks cover only what is stored: let the writes land (bounded) so nothing is handled twice.
+    const sessions = [...this.#sessions.values()];
+    const timeout = new Promise((resolve) => setTimeout(resolve, this.closeTimeoutMs).unref());
+    this.#drained = Promise.race([Promise.allSettled(sessions.map((s) => s.flushed())), timeout]).then(sendAway);
   }
 
   /** The sweep against the shared store; resolves with the IDs this node expired. */
@@ -221,6 +230,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     clearInterval(this.#pingTimer);
     clearInterval(this.#healthTimer);
     this.#http.off('upgrade', this.#onUpgrade);
+    await this.#drained;
     for (const session of this.#sessions.values()) session.flushAck();
     for (const ws of this.wss.clients)
       closeSocket(ws, CloseCode.goingAway, 'server shutting down', this.closeTimeoutMs);

@@ -15,50 +15,77 @@ describe('sessions in Redis across nodes and restarts', { skip: !haveRedis }, ()
   });
   after(() => redis.stop());
 
-  it('a client moved between two nodes mid-stream loses and repeats nothing, both ways', async () => {
-    const a = await startServer({ redis: redis.url, nodeId: 'A', ackDelayMs: 2 });
-    const b = await startServer({ redis: redis.url, nodeId: 'B', ackDelayMs: 2 });
+  for (const count of [2, 3]) {
+    it(`a client moved between ${count} nodes mid-stream loses and repeats nothing, both ways`, async () => {
+      const names = ['A', 'B', 'C'].slice(0, count);
+      const nodes = await Promise.all(
+        names.map((name) => startServer({ redis: redis.url, nodeId: `${name}${count}`, ackDelayMs: 2 })),
+      );
+      const balancer = new TestBalancer(nodes.map((n) => n.server.port));
+      const url = `ws://127.0.0.1:${await balancer.listen()}/`;
+      const toServer: unknown[] = [];
+      const seen: Session[][] = nodes.map(() => []);
+      nodes.forEach((node, i) =>
+        node.server.on('session', (s) => {
+          seen[i]!.push(s);
+          s.on('message', (d) => toServer.push(d));
+        }),
+      );
+      const c = sessionClient(url);
+      try {
+        await until(() => c.client.status === 'open' && seen[0]!.length === 1, 'open on the first node');
+        const onA = seen[0]![0]!;
+        const N = 300;
+        let moves = 0;
+        for (let i = 0; i < N; i++) {
+          c.client.send(i);
+          // Always through the session object the first node handed out: after a move it forwards through Redis.
+          onA.send(i);
+          if (i % 60 === 30) {
+            balancer.moveTo(++moves % count);
+            await until(() => c.client.status === 'open', `reopen after move ${moves}`, 5000);
+          }
+          if (i % 7 === 0) await new Promise((r) => setTimeout(r, 2));
+        }
+        await until(
+          () => toServer.length >= N && c.received.length >= N,
+          `all messages (${toServer.length}, ${c.received.length})`,
+          15_000,
+        );
+        await new Promise((r) => setTimeout(r, 100));
+        assert.deepEqual(toServer, range(N));
+        assert.deepEqual(c.received, range(N));
+        assert.equal(c.news(), 1, 'one session throughout');
+        assert.ok(moves >= 4);
+        for (let i = 1; i < count; i++) assert.ok(seen[i]!.length >= 1, `node ${names[i]} took the session over`);
+        assert.equal(onA.moved, true);
+      } finally {
+        c.client.dispose();
+        await balancer.close();
+        for (const n of nodes) await n.server.close();
+      }
+    });
+  }
+
+  it('drain() on one node: its clients come back to another and resume', async () => {
+    const a = await startServer({ redis: redis.url, nodeId: 'DA', ackDelayMs: 2 });
+    const b = await startServer({ redis: redis.url, nodeId: 'DB', ackDelayMs: 2 });
     const balancer = new TestBalancer([a.server.port, b.server.port]);
     const url = `ws://127.0.0.1:${await balancer.listen()}/`;
     const toServer: unknown[] = [];
-    const seen: Record<string, Session[]> = { A: [], B: [] };
-    for (const [name, node] of [
-      ['A', a.server],
-      ['B', b.server],
-    ] as const) {
-      node.on('session', (s) => {
-        seen[name]!.push(s);
-        s.on('message', (d) => toServer.push(d));
-      });
-    }
+    for (const n of [a, b]) n.server.on('session', (s) => s.on('message', (d) => toServer.push(d)));
+    let resumedOnB = 0;
+    b.server.on('resume', () => resumedOnB++);
     const c = sessionClient(url);
     try {
-      await until(() => c.client.status === 'open' && seen.A!.length === 1, 'open on A');
-      const onA = seen.A![0]!;
-      const N = 300;
-      let moves = 0;
-      for (let i = 0; i < N; i++) {
-        c.client.send(i);
-        // Always through the session object node A handed out: after a move it forwards through Redis.
-        onA.send(i);
-        if (i % 60 === 30) {
-          balancer.moveTo(++moves % 2);
-          await until(() => c.client.status === 'open', `reopen after move ${moves}`, 5000);
-        }
-        if (i % 7 === 0) await new Promise((r) => setTimeout(r, 2));
-      }
-      await until(
-        () => toServer.length >= N && c.received.length >= N,
-        `all messages (${toServer.length}, ${c.received.length})`,
-        15_000,
-      );
-      await new Promise((r) => setTimeout(r, 100));
-      assert.deepEqual(toServer, range(N));
-      assert.deepEqual(c.received, range(N));
-      assert.equal(c.news(), 1, 'one session throughout');
-      assert.ok(moves >= 4);
-      assert.ok(seen.B!.length >= 1, 'node B took the session over');
-      assert.equal(onA.moved, true);
+      await until(() => c.client.status === 'open', 'open');
+      for (let i = 0; i < 50; i++) c.client.send(i);
+      balancer.current = 1;
+      a.server.drain({ afterMs: 0, spreadMs: 50 });
+      for (let i = 50; i < 100; i++) c.client.send(i);
+      await until(() => toServer.length >= 100 && resumedOnB === 1, `all on B (${toServer.length})`, 10_000);
+      assert.deepEqual(toServer, range(100));
+      assert.equal(c.news(), 1);
     } finally {
       c.client.dispose();
       await balancer.close();
