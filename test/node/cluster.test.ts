@@ -25,12 +25,14 @@ describe('sessions in Redis across nodes and restarts', { skip: !haveRedis }, ()
       const url = `ws://127.0.0.1:${await balancer.listen()}/`;
       const toServer: unknown[] = [];
       const seen: Session[][] = nodes.map(() => []);
-      nodes.forEach((node, i) =>
+      const resumes = nodes.map(() => 0);
+      nodes.forEach((node, i) => {
         node.server.on('session', (s) => {
           seen[i]!.push(s);
           s.on('message', (d) => toServer.push(d));
-        }),
-      );
+        });
+        node.server.on('resume', () => resumes[i]!++);
+      });
       const c = sessionClient(url);
       try {
         await until(() => c.client.status === 'open' && seen[0]!.length === 1, 'open on the first node');
@@ -42,8 +44,10 @@ describe('sessions in Redis across nodes and restarts', { skip: !haveRedis }, ()
           // Always through the session object the first node handed out: after a move it forwards through Redis.
           onA.send(i);
           if (i % 60 === 30) {
-            balancer.moveTo(++moves % count);
-            await until(() => c.client.status === 'open', `reopen after move ${moves}`, 5000);
+            const target = ++moves % count;
+            const before = resumes[target]!;
+            balancer.moveTo(target);
+            await until(() => resumes[target]! > before, `resumed on node ${names[target]} (move ${moves})`, 5000);
           }
           if (i % 7 === 0) await new Promise((r) => setTimeout(r, 2));
         }
