@@ -296,8 +296,12 @@ export class RedisStore implements SessionStore {
 
   async subscribe(node: string, handler: (message: NodeMessage) => void): Promise<() => Promise<void>> {
     if (!this.#sub) {
-      this.#sub = this.redis.duplicate({ maxRetriesPerRequest: null });
-      this.#sub.on('error', () => {});
+      // ioredis's own resubscribe after a reconnect leaves its promise unhandled (a rejection when closed meanwhile).
+      const sub = (this.#sub = this.redis.duplicate({ maxRetriesPerRequest: null, autoResubscribe: false }));
+      sub.on('error', () => {});
+      sub.on('ready', () => {
+        if (this.#handlers.size > 0) sub.subscribe(...this.#handlers.keys()).catch(() => {});
+      });
       this.#sub.on('message', (channel: string, text: string) => {
         try {
           this.#handlers.get(channel)?.(JSON.parse(text) as NodeMessage);
