@@ -17,7 +17,7 @@ import { defaultEnvironment, type ClientEnvironment, type SocketLike } from './e
 import { Outbox, OutboxFullError } from './outbox.js';
 import {
   msgData,
-  msgFrame,
+  msgText,
   plainData,
   toPlainWire,
   toSessionWire,
@@ -225,7 +225,7 @@ export class SessionClient {
       throw error;
     }
     if (session && this.#ready && this.#ws) {
-      this.#ws.send(encodeFrame(msgFrame(entry.seq, wire)));
+      this.#ws.send(msgText(entry.seq, wire));
       this.#sentSeq = entry.seq;
       this.#watchAcks();
     }
@@ -493,7 +493,7 @@ export class SessionClient {
     // Tells the server the rotated token arrived, so it can forget the old one (see docs/protocol.md).
     if (f.resumed) ws.send(encodeFrame({ t: 'ack', seq: this.#inSeq }));
     // Unacknowledged messages go first: a send() from an 'open' listener must follow them, not overtake them.
-    for (const entry of this.#outbox.entries()) ws.send(encodeFrame(msgFrame(entry.seq, entry.data)));
+    for (const entry of this.#outbox.entries()) ws.send(msgText(entry.seq, entry.data));
     this.#sentSeq = this.#outbox.lastSeq;
     if (this.#outbox.size > 0) this.#watchAcks();
     this.#persist();
