@@ -2,12 +2,13 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import { SessionClient } from './client/session-client.js';
 import type { Payload } from './client/payload.js';
-import type { Status, StatusDetail } from './client/types.js';
+import type { MessageCallback, Status, StatusDetail } from './client/types.js';
 import { parseConfig, type RawAttributes } from './config.js';
 import { parseOverlayConfig, type OverlayConfig } from './overlay/overlay-config.js';
 import { msUntilNextSecond, overlayView, type OverlayView } from './overlay/overlay-state.js';
 import { DEFAULT_TEXTS, renderOverlay, type VisibleView } from './overlay/overlay-template.js';
 import {
+  SessionDrainEvent,
   SessionErrorEvent,
   SessionReloadEvent,
   SessionRetryEvent,
@@ -57,6 +58,7 @@ const raw = (v: Setting | undefined): string | null => (v === null || v === unde
  * @fires session-recovered - the outage report when the connection is back (`SessionRecoveredEvent`)
  * @fires session-retry - the retry button was activated; cancelable (`SessionRetryEvent`)
  * @fires session-reload - the reload button of the expired notice was activated; cancelable (`SessionReloadEvent`)
+ * @fires session-drain - the buffered amount fell to half the high-water mark after reaching it (`SessionDrainEvent`)
  * @slot - the application; the element does not change its layout
  * @slot reconnecting - replaces the text shown while reconnecting (the countdown stays)
  * @slot offline - replaces the text shown while the browser is offline
@@ -185,6 +187,7 @@ export class ReconnectingSessionElement extends LitElement {
       sessionId: (id) => {
         this.sessionId = id;
       },
+      drain: (d) => this.dispatchEvent(new SessionDrainEvent(d)),
     });
   }
 
@@ -196,6 +199,20 @@ export class ReconnectingSessionElement extends LitElement {
   /** Messages waiting to be sent or acknowledged. */
   get queued(): number {
     return this.#client.queued;
+  }
+
+  /** Bytes waiting to be sent or acknowledged; past 1 MiB wait for `session-drain`. */
+  get bufferedAmount(): number {
+    return this.#client.bufferedAmount;
+  }
+
+  /** Opt-in for high-rate pages: `(data, seq)` for each message instead of a `session-message` event. */
+  get onsessionmessage(): MessageCallback | null {
+    return this.#client.onmessage;
+  }
+
+  set onsessionmessage(callback: MessageCallback | null) {
+    this.#client.onmessage = typeof callback === 'function' ? callback : null;
   }
 
   /** For a session pre-issued by the server: its secret resume token (never an attribute). */
