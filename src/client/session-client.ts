@@ -263,7 +263,7 @@ export class SessionClient {
   #checkHighWater(): void {
     if (this.bufferedAmount < this.highWaterMark) return;
     this.#needDrain = true;
-    if (this.#config.protocol === 'plain') this.#pollDrain();
+    if (this.#config.protocol === 'plain' && this.#ready) this.#pollDrain();
   }
 
   /** Fires `drain` once the buffered amount is down to half the high-water mark; acks (session) or polling (plain) call it. */
@@ -271,7 +271,8 @@ export class SessionClient {
     if (!this.#needDrain) return;
     const bufferedAmount = this.bufferedAmount;
     if (bufferedAmount > this.highWaterMark / 2) {
-      if (this.#config.protocol === 'plain') this.#pollDrain();
+      // Closed, the queue only shrinks when a socket opens again, which checks.
+      if (this.#config.protocol === 'plain' && this.#ready) this.#pollDrain();
       return;
     }
     this.#needDrain = false;
