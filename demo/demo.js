@@ -67,10 +67,12 @@ for (const action of ['drop', 'stop', 'start', 'restart', 'drain']) {
 // exactly what the element does when the browser reports it.
 let forcedOffline = false;
 Object.defineProperty(navigator, 'onLine', { configurable: true, get: () => !forcedOffline });
-$('#offline').addEventListener('click', () => {
+$('#offline').addEventListener('click', async () => {
   forcedOffline = true;
   window.dispatchEvent(new Event('offline'));
   line('browser reports offline');
+  // Without a network an open socket dies too; the demo's network is still there, so cut it.
+  if (el.status === 'open') await fetch('/control/drop', { method: 'POST' });
 });
 $('#online').addEventListener('click', () => {
   forcedOffline = false;
@@ -79,6 +81,7 @@ $('#online').addEventListener('click', () => {
 });
 
 $('#mode').addEventListener('change', (e) => el.setAttribute('overlay', e.target.value));
+$('#reconnect').addEventListener('change', (e) => el.setAttribute('reconnect', e.target.value));
 $('#custom').addEventListener('change', (e) => {
   if (e.target.checked) el.append($('#custom-messages').content.cloneNode(true));
   else for (const node of el.querySelectorAll(':scope > [slot]')) node.remove();

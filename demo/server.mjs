@@ -30,7 +30,14 @@ const types = {
 const socket = await startDemoSocket({ host: values.host });
 
 const http = createServer(async (req, res) => {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  let url;
+  try {
+    // A path-only target: '//x:99999/' must be a bad request, not an unhandled rejection that ends the demo.
+    url = new URL(`http://localhost${(req.url ?? '/').startsWith('/') ? req.url : '/'}`);
+  } catch {
+    res.writeHead(400).end('bad request');
+    return;
+  }
   if (req.method === 'POST' && url.pathname.startsWith('/control/')) {
     const result = await socket.control(url.pathname.slice('/control/'.length), Object.fromEntries(url.searchParams));
     res
@@ -60,6 +67,18 @@ const http = createServer(async (req, res) => {
   } catch {
     res.writeHead(404).end('not found');
   }
+});
+
+// A busy port is an everyday mistake: one line saying what to do, not a stack trace.
+http.on('error', async (error) => {
+  const where = `${values.host}:${port}`;
+  console.error(
+    error.code === 'EADDRINUSE'
+      ? `reconnecting-session demo: port ${port} is busy; pick another with PORT=${port + 1} npm start (or --port ${port + 1}).`
+      : `reconnecting-session demo: cannot listen on ${where}: ${error.message}`,
+  );
+  await socket.close();
+  process.exit(1);
 });
 
 http.listen(port, values.host, () => {

@@ -82,6 +82,13 @@ export interface ParsedConfig {
 
 const MAX_DURATION = 24 * 60 * 60 * 1000;
 
+/** A host name with a dot and a known-looking top-level domain, or localhost, before any path: `example.com/ws`. */
+const HOST_WITHOUT_SCHEME = /^(localhost|[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,})(:\d+)?(\/|$)/i;
+
+/** The warning for an element that should connect but has no URL. */
+export const NO_URL_WARNING =
+  '<reconnecting-session>: no url attribute (or it is empty), so it cannot connect; set url="wss://…" or el.url.';
+
 /** Resolves relative and http(s) URLs against the page so `url="/ws"` works. */
 export function parseUrls(raw: string, base: string): { urls: string[]; bad: string[] } {
   const urls: string[] = [];
@@ -118,7 +125,9 @@ export function attributeParsers(warnings: string[]) {
   };
   const choice = <T extends string>(attr: string, value: string | null, options: readonly T[], fallback: T): T => {
     if (value === null) return fallback;
-    if ((options as readonly string[]).includes(value)) return value as T;
+    // Enumerated attributes are case-insensitive, as HTML's own are.
+    const normal = value.trim().toLowerCase();
+    if ((options as readonly string[]).includes(normal)) return normal as T;
     warn(attr, value, options.join(' | '), fallback);
     return fallback;
   };
@@ -133,6 +142,14 @@ export function parseConfig(raw: RawAttributes, base: string): ParsedConfig {
   if (raw.url !== null) {
     const parsed = parseUrls(raw.url, base);
     urls = parsed.urls;
+    for (const part of raw.url.split(/\s+/)) {
+      // "example.com/ws" is a relative path on the page's own server: almost never what was meant.
+      if (HOST_WITHOUT_SCHEME.test(part)) {
+        warnings.push(
+          `<reconnecting-session>: url=${JSON.stringify(part)} has no scheme, so it is a path on this page's server (${new URL(part, base).pathname}); write wss://${part} to reach that host.`,
+        );
+      }
+    }
     if (parsed.bad.length > 0) {
       warn(
         'url',
@@ -169,7 +186,14 @@ export function parseConfig(raw: RawAttributes, base: string): ParsedConfig {
 
   const config: ClientConfig = {
     urls,
-    protocol: choice('protocol', raw.protocol, ['plain', 'session'] as const, DEFAULTS.protocol),
+    // An unknown protocol was meant to be something other than the default: falling back to plain would
+    // silently drop the delivery guarantee, so use session (a plain server then fails visibly).
+    protocol: choice(
+      'protocol',
+      raw.protocol,
+      ['plain', 'session'] as const,
+      raw.protocol === null ? DEFAULTS.protocol : 'session',
+    ),
     reconnect: choice('reconnect', raw.reconnect, ['auto', 'prompt', 'off'] as const, DEFAULTS.reconnect),
     delays,
     maxAttempts,

@@ -8,6 +8,7 @@ import type {
   ResumedDetail,
   StatusDetail,
 } from './client/types.js';
+import type { NewSessionReason } from './protocol/frames.js';
 
 abstract class DetailEvent<T> extends Event {
   readonly detail: T;
@@ -82,9 +83,9 @@ export class SessionRetryEvent extends DetailEvent<{ status: StatusDetail['statu
 }
 
 /** The reload button of the expired-session notice was activated; cancel it to restore state without a reload. */
-export class SessionReloadEvent extends DetailEvent<{ reason: string | null }> {
+export class SessionReloadEvent extends DetailEvent<{ reason: NewSessionReason | null }> {
   static readonly type = 'session-reload';
-  constructor(detail: { reason: string | null }) {
+  constructor(detail: { reason: NewSessionReason | null }) {
     super(SessionReloadEvent.type, detail, true);
   }
 }

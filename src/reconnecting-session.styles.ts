@@ -10,6 +10,7 @@ export const styles = css`
     --_accent-fg: var(--reconnecting-session-accent-text-color, #ffffff);
     --_danger: var(--reconnecting-session-danger-color, #cf222e);
     --_success: var(--reconnecting-session-success-color, #1a7f37);
+    --_warning: var(--reconnecting-session-warning-color, #9a6700);
     --_border: var(--reconnecting-session-overlay-border, 1px solid #d1d9e0);
   }
   @media (prefers-color-scheme: dark) {
@@ -21,6 +22,7 @@ export const styles = css`
       --_accent-fg: var(--reconnecting-session-accent-text-color, #0d1117);
       --_danger: var(--reconnecting-session-danger-color, #ff7b72);
       --_success: var(--reconnecting-session-success-color, #56d364);
+      --_warning: var(--reconnecting-session-warning-color, #d29922);
       --_border: var(--reconnecting-session-overlay-border, 1px solid #3d444d);
     }
   }
@@ -41,9 +43,16 @@ export const styles = css`
     z-index: var(--reconnecting-session-z-index, 2147483000);
     box-sizing: border-box;
     display: flex;
+    /* The buttons go below a message too long for one line, rather than squeezing it into a column. */
+    flex-wrap: wrap;
     align-items: center;
-    gap: 0.75rem;
+    gap: 0.5rem 0.75rem;
+    width: max-content;
     max-width: min(var(--reconnecting-session-overlay-max-width, 26rem), calc(100vw - 2rem));
+    max-height: calc(100vh - 2rem);
+    max-height: calc(100dvh - 2rem);
+    overflow-y: auto;
+    overflow-wrap: break-word;
     padding: var(--reconnecting-session-overlay-padding, 0.75rem 1rem);
     border: var(--_border);
     border-left: 4px solid var(--_accent);
@@ -59,6 +68,15 @@ export const styles = css`
   }
   .overlay.reconnected {
     border-left-color: var(--_success);
+  }
+  /* Not routine: the page has to be reloaded. */
+  .overlay.expired {
+    border-left-color: var(--_warning);
+  }
+  .title {
+    margin: 0 0 0.15rem;
+    font-size: 1.0625em;
+    font-weight: 600;
   }
   .bottom-right {
     right: 1rem;
@@ -76,11 +94,14 @@ export const styles = css`
     left: 1rem;
     top: 1rem;
   }
+  /* Centred with auto margins, not left: 50% + translate, which halves the width the box may take. */
   .top,
   .bottom,
-  .center {
-    left: 50%;
-    transform: translateX(-50%);
+  .center,
+  .overlay.modal {
+    left: 0;
+    right: 0;
+    margin-inline: auto;
   }
   .top {
     top: 1rem;
@@ -90,14 +111,13 @@ export const styles = css`
   }
   .center,
   .overlay.modal {
-    top: 50%;
-    left: 50%;
-    right: auto;
-    bottom: auto;
-    transform: translate(-50%, -50%);
+    top: 0;
+    bottom: 0;
+    height: fit-content;
+    margin-block: auto;
   }
   .body {
-    flex: 1;
+    flex: 1 1 auto;
     min-width: 0;
   }
   p {
@@ -108,17 +128,25 @@ export const styles = css`
     color: var(--_muted);
     font-size: 0.875em;
     font-weight: 400;
-    overflow-wrap: anywhere;
   }
   [part='countdown'] {
     font-variant-numeric: tabular-nums;
   }
+  .seconds {
+    display: inline-block;
+    text-align: end;
+  }
   .actions {
     display: flex;
+    flex-wrap: wrap;
     gap: 0.5rem;
-    flex-shrink: 0;
+    margin-inline-start: auto;
   }
+  /* 36 px tall, with a 44 px hit area (::before) so a thumb does not miss it. */
   button {
+    position: relative;
+    min-height: 2.25rem;
+    min-width: 2.75rem;
     font: inherit;
     font-size: 0.875em;
     padding: 0.35rem 0.8rem;
@@ -127,6 +155,16 @@ export const styles = css`
     background: transparent;
     color: inherit;
     cursor: pointer;
+  }
+  /* Centred on the button, 44 px tall whatever its border: insets would count from inside the border. */
+  button::before {
+    content: '';
+    position: absolute;
+    left: 0;
+    right: 0;
+    top: 50%;
+    height: 2.75rem;
+    translate: 0 -50%;
   }
   button.primary {
     border-color: transparent;
@@ -140,7 +178,7 @@ export const styles = css`
   [part='attempt'] {
     white-space: nowrap;
   }
-  /* :focus, not only :focus-visible: the retry button is focused by script when failure appears. */
+  /* :focus, not only :focus-visible: a modal focuses its first button by script when it opens. */
   button:focus {
     outline: 2px solid var(--_accent);
     outline-offset: 2px;
@@ -174,6 +212,14 @@ export const styles = css`
   @keyframes enter {
     from {
       translate: 0 0.75rem;
+    }
+  }
+  /* Forced colours paint every border one colour, so a turning ring looked static: use two system colours. */
+  @media (forced-colors: active) {
+    .spinner {
+      forced-color-adjust: none;
+      border-color: GrayText;
+      border-top-color: CanvasText;
     }
   }
   @media (prefers-reduced-motion: reduce) {

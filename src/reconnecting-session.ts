@@ -1,12 +1,20 @@
-import { LitElement, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, type PropertyDeclaration, type PropertyValues } from 'lit';
 import { property } from 'lit/decorators.js';
 import { SessionClient } from './client/session-client.js';
 import type { Payload } from './client/payload.js';
 import type { MessageCallback, Status, StatusDetail } from './client/types.js';
-import { parseConfig, type RawAttributes } from './config.js';
+import type { NewSessionReason } from './protocol/frames.js';
+import { NO_URL_WARNING, parseConfig, type RawAttributes } from './config.js';
 import { parseOverlayConfig, type OverlayConfig } from './overlay/overlay-config.js';
-import { msUntilNextSecond, overlayView, type OverlayView } from './overlay/overlay-state.js';
-import { DEFAULT_TEXTS, renderOverlay, type VisibleView } from './overlay/overlay-template.js';
+import { graceFor, msUntilNextSecond, overlayView, type OverlayView } from './overlay/overlay-state.js';
+import {
+  DEFAULT_TEXTS,
+  FIRST_CONNECT_TEXTS,
+  RESTARTING_TEXT,
+  renderOverlay,
+  type VisibleView,
+} from './overlay/overlay-template.js';
+import { CloseCode } from './protocol/close-codes.js';
 import {
   SessionDrainEvent,
   SessionErrorEvent,
@@ -42,6 +50,8 @@ const CONFIG_PROPERTIES = [
   'pauseHidden',
 ] as const;
 
+const CONFIG_KEYS = new Set<PropertyKey | undefined>([...CONFIG_PROPERTIES, 'persist']);
+
 type Setting = string | number | null;
 const raw = (v: Setting | undefined): string | null => (v === null || v === undefined ? null : String(v));
 
@@ -68,6 +78,7 @@ const raw = (v: Setting | undefined): string | null => (v === null || v === unde
  * @slot reconnected - replaces the short confirmation shown after a visible outage
  * @csspart overlay - the notification box
  * @csspart backdrop - the dimmed layer behind a modal notification
+ * @csspart title - a modal's heading, which names the dialog
  * @csspart message - the message line (holds the named slot)
  * @csspart countdown - "Reconnecting in 4 s…"
  * @csspart attempt - "Attempt 2 of 6"
@@ -84,6 +95,7 @@ const raw = (v: Setting | undefined): string | null => (v === null || v === unde
  * @cssprop --reconnecting-session-accent-text-color - text on accent buttons
  * @cssprop --reconnecting-session-danger-color - accent stripe on failure
  * @cssprop --reconnecting-session-success-color - accent stripe on reconnection
+ * @cssprop --reconnecting-session-warning-color - accent stripe of the expired notice
  * @cssprop --reconnecting-session-overlay-radius - corner radius
  * @cssprop --reconnecting-session-overlay-shadow - box shadow
  * @cssprop --reconnecting-session-overlay-padding - inner spacing
@@ -94,6 +106,9 @@ const raw = (v: Setting | undefined): string | null => (v === null || v === unde
  */
 export class ReconnectingSessionElement extends LitElement {
   static override styles = styles;
+
+  /** A connection setting changed since the client last saw it (declared first: setters run during construction). */
+  #configDirty = true;
 
   /** WebSocket URL; several separated by spaces are tried in turn. Relative and http(s) URLs are resolved against the page. */
   @property() url: string | null = null;
@@ -157,14 +172,23 @@ export class ReconnectingSessionElement extends LitElement {
   }).config;
   #troubleSince: number | null = null;
   #expired = false;
+  /** The connection has been open at least once: until then trouble is "could not connect", not "lost". */
+  #everOpen = false;
+  /** Why the session could not be resumed, for session-reload. */
+  #expiredReason: NewSessionReason | null = null;
   #reconnectedUntil: number | null = null;
   #unloading = false;
   #view: OverlayView = 'none';
   #outageShown = false;
-  #lastFocusedView: OverlayView = 'none';
-  /** Where keyboard focus was before the overlay took it (failure) or a modal made the app inert. */
+  /** Where keyboard focus was before a modal took it, or before the person moved into a toast. */
   #returnFocus: HTMLElement | null = null;
   #wasBlocking = false;
+  /** This render opens a modal: updated() moves focus into it. */
+  #opening = false;
+  /** This render ends a modal (the notice may stay, as a toast). */
+  #closing = false;
+  /** Focus was inside the overlay before this render. */
+  #hadFocus = false;
   #overlayTimer: ReturnType<typeof setTimeout> | undefined;
   #unloadTimer: ReturnType<typeof setTimeout> | undefined;
   #pageSignals: AbortController | null = null;
@@ -179,6 +203,7 @@ export class ReconnectingSessionElement extends LitElement {
       session: (d) => {
         if (!d.resumed && d.reason !== null) {
           this.#expired = true;
+          this.#expiredReason = d.reason;
           this.requestUpdate();
         }
         this.dispatchEvent(d.resumed ? new SessionResumedEvent(d) : new SessionNewEvent(d));
@@ -226,6 +251,7 @@ export class ReconnectingSessionElement extends LitElement {
     this.#stoppedByPage = false;
     // Settings set just before (el.url = …; el.connect()) have not been through an update yet.
     this.#applyConfig();
+    if (this.#client.config.urls.length === 0) this.#warn([NO_URL_WARNING]);
     this.#syncSessionId();
     this.#client.connect();
   }
@@ -248,7 +274,14 @@ export class ReconnectingSessionElement extends LitElement {
    * Returns the message's sequence number in session mode (null in plain mode).
    */
   send(data: Payload): number | null {
+    // Attributes set just before (max-queue, protocol…) apply now, not at the next render.
+    if (this.#configDirty) this.#applyConfig();
     return this.#client.send(data);
+  }
+
+  override requestUpdate(name?: PropertyKey, oldValue?: unknown, options?: PropertyDeclaration): void {
+    super.requestUpdate(name, oldValue, options);
+    if (CONFIG_KEYS.has(name)) this.#configDirty = true;
   }
 
   override connectedCallback(): void {
@@ -283,7 +316,8 @@ export class ReconnectingSessionElement extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (CONFIG_PROPERTIES.some((p) => changed.has(p)) || changed.has('persist')) this.#applyConfig();
+    if (this.#configDirty || CONFIG_PROPERTIES.some((p) => changed.has(p)) || changed.has('persist'))
+      this.#applyConfig();
     if (OVERLAY_PROPERTIES.some((p) => changed.has(p))) {
       const { config, warnings } = parseOverlayConfig({
         overlay: raw(this.overlay),
@@ -301,7 +335,8 @@ export class ReconnectingSessionElement extends LitElement {
       this.status = this.#client.status;
     }
     // Connect here, with the configuration applied, so the status it sets joins this update.
-    // Without a URL yet (a page that sets it from script) wait for one rather than fail.
+    // Without a URL yet (a page that sets it from script) wait for one rather than fail, but say so.
+    if (this.#wantConnect && this.isConnected && this.#client.config.urls.length === 0) this.#warn([NO_URL_WARNING]);
     if (this.#wantConnect && this.isConnected && this.#client.config.urls.length > 0) {
       this.#wantConnect = false;
       this.#disposed = false;
@@ -329,8 +364,11 @@ export class ReconnectingSessionElement extends LitElement {
     const announce = view === 'none' || mode === 'none' ? '' : this.#textFor(view);
     const urgent = view === 'failed' || view === 'expired';
     // Rendering happens before the DOM changes: the element with focus is still the person's.
-    const takesFocus = view === 'failed' && this.#lastFocusedView !== 'failed' && mode !== 'none';
-    if ((blocking && !this.#wasBlocking) || takesFocus) this.#rememberFocus();
+    // Only a modal takes focus (a toast is announced by its live region and never moves focus).
+    this.#opening = blocking && !this.#wasBlocking;
+    this.#closing = !blocking && this.#wasBlocking;
+    if (this.#opening) this.#rememberFocus();
+    this.#hadFocus = this.#focusInOverlay();
     this.#wasBlocking = blocking;
     return html`
       <div class="app" ?inert=${blocking}><slot></slot></div>
@@ -344,8 +382,12 @@ export class ReconnectingSessionElement extends LitElement {
         onRetry: () => this.#onRetryClick(),
         onReload: () => this.#onReloadClick(),
         onSlotChange: () => this.requestUpdate(),
+        onFocusIn: (e) => this.#onOverlayFocusIn(e),
+        firstConnect: !this.#everOpen,
         onDismiss: () => {
           this.#expired = false;
+          // The expired notice stood in for the confirmation: dismissing it must not bring that up.
+          this.#reconnectedUntil = null;
           this.requestUpdate();
         },
       })}
@@ -363,12 +405,31 @@ export class ReconnectingSessionElement extends LitElement {
   }
 
   protected override updated(): void {
-    // Focus moves to the retry button when failure appears, never during ordinary retries.
-    if (this.#view === 'failed' && this.#lastFocusedView !== 'failed' && this.#overlay.mode !== 'none') {
-      this.renderRoot.querySelector<HTMLButtonElement>('[part="retry-button"]')?.focus();
+    // A modal takes focus when it opens, and again if the button holding it went away (view change).
+    if (this.#wasBlocking && (this.#opening || (this.#hadFocus && !this.#focusInOverlay()))) {
+      const box = this.renderRoot.querySelector<HTMLElement>('[part="overlay"]');
+      (box?.querySelector('button') ?? box)?.focus();
     }
-    this.#lastFocusedView = this.#view;
+    this.#opening = false;
+    // A modal that turned into a toast (overlay="toast") hands focus back: a toast never holds it.
+    if (this.#closing && this.#focusInOverlay()) {
+      // Nothing had focus before the modal: give it back to the page as it was.
+      if (this.#returnFocus) this.#restoreFocus(true);
+      else (this.shadowRoot?.activeElement as HTMLElement | null)?.blur();
+    }
+    this.#closing = false;
     if (this.#view === 'none' || this.#view === 'reconnected') this.#restoreFocus();
+  }
+
+  #focusInOverlay(): boolean {
+    const active = this.shadowRoot?.activeElement;
+    return !!active && !!this.renderRoot.querySelector('[part="overlay"]')?.contains(active);
+  }
+
+  /** The person moved into a toast (Tab): remember where from, so Dismiss can give focus back there. */
+  #onOverlayFocusIn(e: FocusEvent): void {
+    const from = e.relatedTarget;
+    if (from instanceof HTMLElement && !this.renderRoot.contains(from)) this.#returnFocus ??= from;
   }
 
   #rememberFocus(): void {
@@ -381,12 +442,12 @@ export class ReconnectingSessionElement extends LitElement {
   }
 
   /** Gives focus back once the trouble is over, unless the person has put it somewhere since. */
-  #restoreFocus(): void {
+  #restoreFocus(fromOverlay = false): void {
     const target = this.#returnFocus;
     if (!target) return;
     this.#returnFocus = null;
     const active = document.activeElement;
-    const lost = active === null || active === document.body || active === this;
+    const lost = fromOverlay || active === null || active === document.body || active === this;
     if (lost && target.isConnected) target.focus({ preventScroll: true });
   }
 
@@ -402,7 +463,7 @@ export class ReconnectingSessionElement extends LitElement {
       this.#troubleSince !== null &&
       (d?.status === 'reconnecting' || d?.status === 'connecting')
     ) {
-      wait = this.#troubleSince + this.#overlay.gracePeriod - now;
+      wait = this.#troubleSince + graceFor(d, this.#overlay.gracePeriod) - now;
     } else if (view === 'reconnecting' && d?.nextAttemptAt != null) {
       wait = msUntilNextSecond(d.nextAttemptAt, now);
     } else if (view === 'reconnected' && this.#reconnectedUntil !== null) {
@@ -421,14 +482,21 @@ export class ReconnectingSessionElement extends LitElement {
       expired: this.expiredMessage,
       reconnected: this.reconnectedMessage,
     }[view];
-    return fromAttribute ?? DEFAULT_TEXTS[view];
+    if (fromAttribute != null) return fromAttribute;
+    // A planned restart (the server's retry frame or 1012) is not a lost connection.
+    if (view === 'reconnecting' && this.#detail?.code === CloseCode.serviceRestart) return RESTARTING_TEXT;
+    if (!this.#everOpen && (view === 'reconnecting' || view === 'failed')) return FIRST_CONNECT_TEXTS[view];
+    return DEFAULT_TEXTS[view];
   }
 
   /** What screen readers hear: the slotted replacement's text if there is one. */
   #textFor(view: VisibleView): string {
     const slotted = this.querySelector(`:scope > [slot="${view}"]`)?.textContent?.trim();
     const text = slotted || this.#attributeText(view);
-    return view === 'reconnecting' ? `${text} Reconnecting…` : text;
+    if (view === 'reconnecting') return this.#everOpen ? `${text} Reconnecting…` : text;
+    // The server's close reason is on screen under the message: announce it with it.
+    const reason = this.#detail?.cause === 'manual' ? '' : this.#detail?.reason;
+    return view === 'failed' && reason ? `${text} ${reason}` : text;
   }
 
   #onRetryClick(): void {
@@ -437,7 +505,7 @@ export class ReconnectingSessionElement extends LitElement {
   }
 
   #onReloadClick(): void {
-    if (this.dispatchEvent(new SessionReloadEvent({ reason: null }))) location.reload();
+    if (this.dispatchEvent(new SessionReloadEvent({ reason: this.#expiredReason }))) location.reload();
   }
 
   #listenToPage(): void {
@@ -477,6 +545,7 @@ export class ReconnectingSessionElement extends LitElement {
   }
 
   #applyConfig(): void {
+    this.#configDirty = false;
     const { config, warnings } = parseConfig(this.#rawAttributes(), this.#baseUrl());
     this.#warn(warnings);
     this.#client.configure(config);
@@ -494,6 +563,7 @@ export class ReconnectingSessionElement extends LitElement {
   #onStatus(detail: StatusDetail): void {
     const now = Date.now();
     if (detail.status === 'open') {
+      this.#everOpen = true;
       // Confirm recovery only for an outage the person saw.
       if (this.#outageShown) this.#reconnectedUntil = now + this.#overlay.reconnectedDuration;
       this.#outageShown = false;

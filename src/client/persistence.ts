@@ -10,6 +10,8 @@ export interface SessionSnapshot {
   /** Highest client seq handed out. */
   outSeq: number;
   outbox: OutboxEntry<WirePayload>[];
+  /** Epoch ms when the page let go of the session (pagehide, removal) or its outage began. */
+  leftAt?: number;
 }
 
 const PREFIX = 'reconnecting-session:';

@@ -104,6 +104,10 @@ export class SessionClient {
   #sentSeq = 0;
 
   #outageStart: number | null = null;
+  /** `persist`: when this page let go of the session (or its outage began), so a reload's resume reports the outage. */
+  #leftAt: number | null = null;
+  /** The `leftAt` of the snapshot this client resumed from. */
+  #restoredLeftAt: number | null = null;
   #outageCause: Cause | null = null;
   #outageCode: number | null = null;
   #outageAttempts = 0;
@@ -216,6 +220,7 @@ export class SessionClient {
 
   /** Closes cleanly and does not reconnect. Queued messages stay for a later `connect()`. */
   disconnect(code: number = CloseCode.normal, reason = 'client disconnect'): void {
+    this.#leftAt ??= this.#outageStart ?? this.#env.now();
     this.#persist();
     this.#dropSocket(code, reason);
     this.#clearAllTimers();
@@ -422,6 +427,7 @@ export class SessionClient {
     const outage = this.#outageStart;
     const attempts = this.#outageAttempts;
     this.#outageStart = null;
+    this.#leftAt = null;
     this.#attempt = 0;
     this.#nextAttemptAt = null;
     this.#owedAt = null;
@@ -521,7 +527,9 @@ export class SessionClient {
 
   #onWelcome(ws: SocketLike, f: WelcomeFrame): void {
     const previous = this.#sid;
-    const outageMs = this.#outageStart === null ? 0 : Math.max(0, this.#env.now() - this.#outageStart);
+    const since = this.#outageStart ?? this.#restoredLeftAt;
+    this.#restoredLeftAt = null;
+    const outageMs = since === null ? 0 : Math.max(0, this.#env.now() - since);
     let replayedFromServer: number | null = null;
     if (f.resumed) {
       if (this.#outbox.ack(f.ack) > 0) this.#protocolStrikes = 0;
@@ -853,6 +861,7 @@ export class SessionClient {
   }
 
   #onPageHide(persisted: boolean): void {
+    this.#leftAt ??= this.#outageStart ?? this.#env.now();
     this.#persist();
     // The page is leaving: a socket closed by the browser now is not an outage to report.
     this.#unloading = true;
@@ -899,6 +908,7 @@ export class SessionClient {
     this.#sid = snap.sid;
     this.#token = snap.token;
     this.#inSeq = snap.inSeq;
+    this.#restoredLeftAt = typeof snap.leftAt === 'number' ? snap.leftAt : null;
     // Messages queued before the reload go first, then anything queued since.
     const pending = this.#outbox.drain();
     this.#outbox.restore(snap.outbox, snap.outSeq);
@@ -914,6 +924,7 @@ export class SessionClient {
       inSeq: this.#inSeq,
       outSeq: this.#outbox.lastSeq,
       outbox: this.#outbox.entries(),
+      ...(this.#leftAt === null ? {} : { leftAt: this.#leftAt }),
     });
   }
 }

@@ -25,7 +25,8 @@ export function overlayView(input: OverlayInput): OverlayView {
   if (input.expired) return 'expired';
   switch (detail.status) {
     case 'failed':
-      return 'failed';
+      // A missing URL is the page author's to fix (the console says so); Retry cannot help a visitor.
+      return detail.cause === 'no-url' ? 'none' : 'failed';
     case 'closed':
       return detail.cause === 'manual' ? 'none' : 'disconnected';
     case 'open':
@@ -33,12 +34,26 @@ export function overlayView(input: OverlayInput): OverlayView {
       return input.reconnectedUntil !== null && now < input.reconnectedUntil ? 'reconnected' : 'none';
     case 'connecting':
     case 'reconnecting': {
-      // A drop that recovers within the grace period never shows.
-      const inGrace = input.troubleSince === null || now - input.troubleSince < input.gracePeriod;
+      // A drop that recovers within the grace period, or on its first attempt, never shows.
+      const inGrace = input.troubleSince === null || now - input.troubleSince < graceFor(detail, input.gracePeriod);
       if (inGrace && !input.outageShown) return 'none';
       return detail.cause === 'offline' ? 'offline' : 'reconnecting';
     }
   }
+}
+
+/** The longest the first attempt may hold the notice back (the default first wait is 1 s ± 50%). */
+export const FIRST_ATTEMPT_HOLD = 3000;
+
+/**
+ * How long after the trouble began the notice may appear. The grace period alone (500 ms) is
+ * shorter than the first wait, so a drop that heals on its first attempt would flash "Connection
+ * lost." and then "Reconnected."; until that attempt has failed the notice waits, up to
+ * FIRST_ATTEMPT_HOLD. A grace period of 0 means "show at once", and offline is shown without the hold.
+ */
+export function graceFor(detail: StatusDetail, gracePeriod: number): number {
+  if (gracePeriod === 0 || detail.cause === 'offline' || detail.attempt > 1) return gracePeriod;
+  return Math.max(gracePeriod, FIRST_ATTEMPT_HOLD);
 }
 
 /** Whole seconds left before `at`, rounded up, so the display reaches 0 only when the attempt starts. */

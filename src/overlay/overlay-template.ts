@@ -1,5 +1,6 @@
 /** The overlay's markup: one view at a time, texts as text (never HTML), slots to replace each message. */
 import { html, nothing, type TemplateResult } from 'lit';
+import { styleMap } from 'lit/directives/style-map.js';
 import type { StatusDetail } from '../client/types.js';
 import type { OverlayMode, OverlayPosition } from './overlay-config.js';
 import { secondsLeft, type OverlayView } from './overlay-state.js';
@@ -15,6 +16,23 @@ export const DEFAULT_TEXTS: Record<VisibleView, string> = {
   reconnected: 'Reconnected.',
 };
 
+/** A modal's heading, which names the dialog (a toast is announced by its live region instead). */
+const TITLES: Record<VisibleView, string> = {
+  reconnecting: 'Reconnecting',
+  offline: 'Offline',
+  failed: 'Connection failed',
+  disconnected: 'Disconnected',
+  expired: 'Session expired',
+  reconnected: 'Reconnected',
+};
+
+/** Default texts for a page that has never been connected, and for a server that said it is restarting (1012). */
+export const FIRST_CONNECT_TEXTS = {
+  reconnecting: 'Connecting to the server…',
+  failed: 'Could not connect to the server.',
+} as const;
+export const RESTARTING_TEXT = 'The server is restarting.';
+
 export interface OverlayRender {
   view: OverlayView;
   mode: OverlayMode;
@@ -27,11 +45,22 @@ export interface OverlayRender {
   onDismiss: () => void;
   /** Slotted text is what the live regions announce: a change of it re-renders them. */
   onSlotChange: () => void;
+  onFocusIn: (e: FocusEvent) => void;
+  /** The page has not been connected yet: "Trying again", not "Reconnecting". */
+  firstConnect: boolean;
 }
 
-function countdown(detail: StatusDetail, now: number): TemplateResult {
+function countdown(detail: StatusDetail, now: number, firstConnect: boolean): TemplateResult {
+  const verb = firstConnect ? 'Trying again' : 'Reconnecting';
+  // The number keeps the width of the wait's first value (tabular digits), so the box does not shrink as it ticks.
+  const digits = String(Math.ceil((detail.delayMs ?? 0) / 1000)).length;
   const label =
-    detail.nextAttemptAt === null ? 'Reconnecting…' : `Reconnecting in ${secondsLeft(detail.nextAttemptAt, now)} s…`;
+    detail.nextAttemptAt === null
+      ? `${firstConnect ? 'Connecting' : 'Reconnecting'}…`
+      : html`${verb} in
+          <span class="seconds" style=${styleMap({ minWidth: `${digits}ch` })}
+            >${secondsLeft(detail.nextAttemptAt, now)}</span
+          > s…`;
   const attempt =
     detail.attempt > 0 ? html`<span part="attempt">Attempt ${detail.attempt} of ${detail.maxAttempts}</span>` : nothing;
   return html`<p class="detail" id="detail"><span part="countdown">${label}</span> ${attempt}</p>`;
@@ -76,9 +105,11 @@ function actions(r: OverlayRender, busy: boolean): TemplateResult | typeof nothi
 export function renderOverlay(r: OverlayRender): TemplateResult | typeof nothing {
   if (r.view === 'none' || r.mode === 'none') return nothing;
   const modal = r.mode === 'modal' && r.view !== 'reconnected';
+  // A modal's confirmation stays where the modal was rather than jumping to a corner.
+  const position = r.mode === 'modal' ? 'center' : r.position;
   const detail =
     r.view === 'reconnecting' && r.detail
-      ? countdown(r.detail, r.now)
+      ? countdown(r.detail, r.now, r.firstConnect)
       : r.view === 'failed'
         ? reason(r.detail)
         : nothing;
@@ -87,15 +118,19 @@ export function renderOverlay(r: OverlayRender): TemplateResult | typeof nothing
     ${modal ? html`<div part="backdrop" class="backdrop"></div>` : nothing}
     <div
       part="overlay"
-      class="overlay ${r.position} ${r.view} ${modal ? 'modal' : 'toast'}"
-      role=${modal ? 'alertdialog' : nothing}
+      class="overlay ${position} ${r.view} ${modal ? 'modal' : 'toast'}"
+      role=${modal ? 'alertdialog' : 'region'}
+      aria-label=${modal ? nothing : 'Connection status'}
       aria-modal=${modal ? 'true' : nothing}
-      aria-labelledby=${modal ? 'message' : nothing}
-      aria-describedby=${modal && detail !== nothing ? 'detail' : nothing}
+      aria-labelledby=${modal ? 'title' : nothing}
+      aria-describedby=${modal ? (detail !== nothing ? 'message detail' : 'message') : nothing}
       aria-busy=${busy ? 'true' : nothing}
+      tabindex=${modal ? '-1' : nothing}
+      @focusin=${r.onFocusIn}
     >
       ${r.view === 'reconnecting' || r.view === 'offline' ? html`<span part="spinner" class="spinner" aria-hidden="true"></span>` : nothing}
       <div class="body">
+        ${modal ? html`<h2 class="title" id="title" part="title">${TITLES[r.view]}</h2>` : nothing}
         <p class="message" id="message" part="message">
           <slot name=${r.view} @slotchange=${r.onSlotChange}>${r.text}</slot>
         </p>

@@ -1,16 +1,26 @@
 #!/usr/bin/env node
 /** reconnecting-session-server: runs the session server with the example echo/chat app. */
+import { existsSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { attachEchoApp } from './echo-app.js';
-import { createSessionServer } from './session-server.js';
+import { createSessionServer, type SessionServer } from './session-server.js';
+import { staticFiles } from './static-files.js';
 
 const usage = `Usage: reconnecting-session-server [options]
   --port N                      port to listen on (default 8000; 0 = any free port)
   --host HOST                   address to bind (default 127.0.0.1)
-  --path PATH                   only accept WebSocket upgrades on PATH
+  --path PATH                   only accept WebSocket upgrades on PATH (must start with /)
+  --static DIR                  serve the pages in DIR over HTTP on the same port (same origin), and the
+                                element's bundle at /reconnecting-session.min.js
+  --allow-origin ORIGIN         allow browser pages from ORIGIN (repeatable; '*' allows all). Default: pages
+                                served from this server's own address (an IP address or localhost)
+  --trust-proxy N               take the client address from X-Forwarded-For, behind N proxies (default 0)
   --unused-session-lifetime MS  expire sessions unused this long (default 15000)
-  --check-unused-sessions MS    how often to look for unused sessions (default 17000)
-  --allow-origin ORIGIN         allow browser pages from ORIGIN (repeatable; default: same host)
+  --check-unused-sessions MS    how often to look for unused sessions (default 17000, at least 10)
+  --max-sessions N              sessions held at once (default 10000)
+  --max-sessions-per-address N  sessions one client address may hold (default 256)
+  --max-frame-bytes N           largest frame accepted (default 1048576)
   --drain-spread MS             on SIGTERM, tell clients to come back spread over MS (default 5000)
   --ticker                      send {tick} to every connected session each second
   --help`;
@@ -20,29 +30,50 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function integer(name: string, value: string | undefined, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
+const DAY = 86_400_000;
+const numeric = {
+  port: [0, 65535],
+  'trust-proxy': [0, 100],
+  'unused-session-lifetime': [0, 30 * DAY],
+  'check-unused-sessions': [10, 2 ** 31 - 1],
+  'max-sessions': [1, 10_000_000],
+  'max-sessions-per-address': [1, 10_000_000],
+  'max-frame-bytes': [256, 256 * 1_048_576],
+  'drain-spread': [0, DAY],
+} as const satisfies Record<string, readonly [number, number]>;
+type NumericFlag = keyof typeof numeric;
+
+function integer(name: NumericFlag, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const [min, max] = numeric[name];
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n > max)
-    fail(`--${name} must be an integer from 0 to ${max}, not ${JSON.stringify(value)}`);
+  if (!/^-?\d+$/.test(value) || n < min || n > max)
+    fail(`--${name} must be an integer from ${min} to ${max}, not ${JSON.stringify(value)}`);
   return n;
 }
+
+// `--flag -1` would be read as two flags; join a negative number to its flag so the range check can name it.
+const argv = process.argv.slice(2).flatMap((arg, i, all) => {
+  const next = all[i + 1];
+  if (arg.startsWith('--') && (arg.slice(2) as NumericFlag) in numeric && next !== undefined && /^-\d/.test(next))
+    return [`${arg}=${next}`];
+  return i > 0 && /^-\d/.test(arg) && (all[i - 1]!.slice(2) as NumericFlag) in numeric ? [] : [arg];
+});
 
 let args;
 try {
   args = parseArgs({
+    args: argv,
     options: {
-      port: { type: 'string' },
+      ...Object.fromEntries(Object.keys(numeric).map((name) => [name, { type: 'string' as const }])),
       host: { type: 'string', default: '127.0.0.1' },
       path: { type: 'string' },
-      'unused-session-lifetime': { type: 'string' },
-      'check-unused-sessions': { type: 'string' },
+      static: { type: 'string' },
       'allow-origin': { type: 'string', multiple: true },
-      'drain-spread': { type: 'string' },
       ticker: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
-  }).values;
+  }).values as Record<string, string | string[] | boolean | undefined>;
 } catch (error) {
   fail((error as Error).message);
 }
@@ -51,26 +82,70 @@ if (args.help) {
   process.exit(0);
 }
 
-const day = 24 * 60 * 60 * 1000;
-const server = createSessionServer({
-  port: integer('port', args.port, 8000, 65535),
-  host: args.host,
-  ...(args.path ? { path: args.path } : {}),
-  unusedSessionLifetimeMs: integer('unused-session-lifetime', args['unused-session-lifetime'], 15_000, day),
-  checkUnusedSessionsMs: Math.max(1, integer('check-unused-sessions', args['check-unused-sessions'], 17_000, day)),
-  ...(args['allow-origin'] ? { allowedOrigins: args['allow-origin'] } : {}),
-});
-attachEchoApp(server, { ticker: args.ticker });
+const flag = (name: NumericFlag) => integer(name, args[name] as string | undefined);
+const port = flag('port') ?? 8000;
+const drainSpreadMs = flag('drain-spread') ?? 5000;
+const path = args.path as string | undefined;
+if (path !== undefined && !path.startsWith('/')) fail(`--path must start with /, not ${JSON.stringify(path)}`);
+const folder = args.static as string | undefined;
+if (folder !== undefined && !(existsSync(folder) && statSync(folder).isDirectory()))
+  fail(`--static ${JSON.stringify(folder)} is not a folder`);
+// Beside dist/server/cli.js in the package; from src/ (run through tsx) the built one in dist/.
+const bundle = ['../bundle/', '../../dist/bundle/']
+  .map((dir) => fileURLToPath(new URL(`${dir}reconnecting-session.min.js`, import.meta.url)))
+  .find((file) => existsSync(file));
+const host = args.host as string;
+const origins = args['allow-origin'] as string[] | undefined;
+
+let server: SessionServer;
+try {
+  server = createSessionServer({
+    port,
+    host,
+    ...(path ? { path } : {}),
+    ...(folder
+      ? { requestListener: staticFiles(folder, bundle ? { '/reconnecting-session.min.js': bundle } : {}) }
+      : {}),
+    ...(origins ? { allowedOrigins: origins } : {}),
+    ...defined({
+      trustProxy: flag('trust-proxy'),
+      unusedSessionLifetimeMs: flag('unused-session-lifetime'),
+      checkUnusedSessionsMs: flag('check-unused-sessions'),
+      maxSessions: flag('max-sessions'),
+      maxSessionsPerAddress: flag('max-sessions-per-address'),
+      maxFrameBytes: flag('max-frame-bytes'),
+    }),
+  });
+} catch (error) {
+  fail((error as Error).message);
+}
+
+function defined(o: Record<string, number | undefined>): Record<string, number> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Record<string, number>;
+}
+
+attachEchoApp(server, { ticker: args.ticker === true });
 server.on('error', (error) => console.error(`reconnecting-session-server: ${error.message}`));
+// A refused page must not fail silently: say who was refused, why, and the flag that lets it in.
+server.on('reject', ({ status, reason, address, origin }) => {
+  const hint =
+    status === 403 && origin ? `; to allow this page start with --allow-origin ${JSON.stringify(origin)}` : '';
+  console.error(
+    `reconnecting-session-server: refused ${address}${origin ? ` (Origin ${origin})` : ''}: ${status} ${reason}${hint}`,
+  );
+});
 
 try {
   await server.ready;
 } catch (error) {
-  fail(`cannot listen: ${(error as Error).message}`);
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') fail(`port ${port} on ${host} is in use; pick another with --port N (0 = any free port)`);
+  fail(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
 }
-console.log(`reconnecting-session-server listening on ws://${args.host}:${server.port}${args.path ?? '/'}`);
+const shown = host.includes(':') ? `[${host}]` : host;
+console.log(`reconnecting-session-server listening on ws://${shown}:${server.port}${path ?? '/'}`);
+if (folder) console.log(`serving ${folder} at http://${shown}:${server.port}/`);
 
-const drainSpreadMs = integer('drain-spread', args['drain-spread'], 5000, day);
 const stop = () => void server.close().then(() => process.exit(0));
 process.on('SIGINT', stop);
 // A deploy stops the process with SIGTERM: spread the clients' return instead of having them all come back at once.

@@ -1,5 +1,5 @@
 /** Server options: defaults, and ranges checked before anything listens (one-line errors naming the option). */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { OriginPolicy } from './origin.js';
 
 export interface SessionServerOptions {
@@ -10,6 +10,8 @@ export interface SessionServerOptions {
   server?: Server;
   /** Only upgrades to this path are handled; all paths when absent. */
   path?: string;
+  /** Answers plain HTTP requests on the server the library creates (default: 426, WebSocket only). */
+  requestListener?: (req: IncomingMessage, res: ServerResponse) => void;
   unusedSessionLifetimeMs?: number;
   checkUnusedSessionsMs?: number;
   /** Unacknowledged messages one session keeps for a resume. */
@@ -56,7 +58,7 @@ export interface SessionServerOptions {
 }
 
 export type ResolvedOptions = Required<
-  Omit<SessionServerOptions, 'server' | 'path' | 'allowedOrigins' | 'host' | 'port' | 'trustProxy'>
+  Omit<SessionServerOptions, 'server' | 'path' | 'allowedOrigins' | 'host' | 'port' | 'trustProxy' | 'requestListener'>
 > & { trustProxy: number };
 
 const DAY = 86_400_000;
@@ -118,6 +120,9 @@ export function resolveOptions(options: SessionServerOptions): ResolvedOptions {
   const origins = options.allowedOrigins;
   if (origins !== undefined && typeof origins !== 'function' && !Array.isArray(origins)) {
     throw new TypeError('createSessionServer: allowedOrigins must be an array of origins or a function');
+  }
+  if (options.requestListener !== undefined && typeof options.requestListener !== 'function') {
+    throw new TypeError('createSessionServer: requestListener must be a function');
   }
   if (options.now !== undefined && typeof options.now !== 'function') {
     throw new TypeError('createSessionServer: now must be a function');

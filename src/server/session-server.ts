@@ -87,7 +87,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
       this.#onConnection(ws, clientAddress(req, this.#o.trustProxy)),
     );
     this.#ownsHttp = !options.server;
-    this.#http = options.server ?? this.#createHttpServer();
+    this.#http = options.server ?? this.#createHttpServer(options.requestListener);
     this.#http.on('upgrade', this.#onUpgrade);
     this.ready = this.#ownsHttp
       ? new Promise((resolve, reject) => {
@@ -428,14 +428,14 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     }
   }
 
-  #createHttpServer(): Server {
+  #createHttpServer(listener: SessionServerOptions['requestListener']): Server {
     const http = createServer(
       {
         headersTimeout: this.#o.headersTimeoutMs,
         requestTimeout: this.#o.headersTimeoutMs * 2,
-        connectionsCheckingInterval: 1000,
+        connectionsCheckingInterval: Math.min(1000, this.#o.headersTimeoutMs),
       },
-      (_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket only'),
+      listener ?? ((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket only')),
     );
     http.keepAliveTimeout = 5000;
     // Slow or idle sockets from one address must not use up the process's descriptors.

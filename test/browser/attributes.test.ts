@@ -1,5 +1,5 @@
 import { expect } from '@open-wc/testing';
-import { cleanup, mount } from './helpers.js';
+import { cleanup, mount, startSessionServer, waitForStatus } from './helpers.js';
 
 describe('<reconnecting-session> attributes', () => {
   let warnings: string[];
@@ -27,6 +27,57 @@ describe('<reconnecting-session> attributes', () => {
     el.setAttribute('factor', '3');
     await el.updateComplete;
     expect(warnings, 'the same warning is not repeated').to.have.length(5);
+  });
+
+  for (const url of ['', null]) {
+    it(`warns, naming url, when there is nothing to connect to (${url === null ? 'no url' : 'url=""'})`, async () => {
+      const el = await mount(`<reconnecting-session ${url === null ? '' : `url="${url}"`}></reconnecting-session>`);
+      expect(el.status).to.equal('idle');
+      expect(warnings.filter((w) => w.includes('no url attribute'))).to.have.length(1);
+    });
+  }
+
+  it('connect() without a url warns and shows visitors no useless Retry', async () => {
+    const el = await mount(`<reconnecting-session manual></reconnecting-session>`);
+    expect(warnings).to.deep.equal([]);
+    el.connect();
+    await el.updateComplete;
+    expect(el.status).to.equal('failed');
+    expect(el.statusDetail!.cause).to.equal('no-url');
+    expect(warnings.filter((w) => w.includes('no url attribute'))).to.have.length(1);
+    expect(el.shadowRoot!.querySelector('[part~="overlay"]')).to.equal(null);
+  });
+
+  it('reads enumerated attributes case-insensitively: protocol="SESSION" keeps the session protocol', async () => {
+    const server = await startSessionServer();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" protocol="SESSION" reconnect="Auto"></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    expect(warnings).to.deep.equal([]);
+    expect(el.sessionId, 'a session was opened').to.be.a('string');
+  });
+
+  it('applies attributes set just before the element is added to an immediate send() (max-queue)', async () => {
+    const el = document.createElement('reconnecting-session');
+    el.setAttribute('manual', '');
+    el.setAttribute('max-queue', '1');
+    document.body.append(el);
+    try {
+      el.send('one');
+      expect(() => el.send('two')).to.throw();
+      expect(el.queued).to.equal(1);
+      el.setAttribute('max-queue', '2');
+      el.send('two');
+      expect(el.queued).to.equal(2);
+    } finally {
+      el.remove();
+    }
+  });
+
+  it('warns about a host-looking url without a scheme', async () => {
+    await mount(`<reconnecting-session manual url="example.com/ws"></reconnecting-session>`);
+    expect(warnings.filter((w) => w.includes('url="example.com/ws" has no scheme'))).to.have.length(1);
   });
 
   it('resolves relative and http URLs to WebSocket URLs', async () => {

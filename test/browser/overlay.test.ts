@@ -1,27 +1,8 @@
 import { expect, oneEvent } from '@open-wc/testing';
 import sinon from 'sinon';
 import { emulateMedia } from '@web/test-runner-commands';
-import type { ReconnectingSessionElement } from '../../src/reconnecting-session.js';
 import { cleanup, mount, startServer, startSessionServer, waitForStatus, waitUntil } from './helpers.js';
-
-const part = (el: ReconnectingSessionElement, name: string) =>
-  el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
-const text = (el: ReconnectingSessionElement, name: string) =>
-  part(el, name)?.textContent?.replace(/\s+/g, ' ').trim() ?? null;
-/** The text a person sees for the message: the slotted replacement, or the slot's fallback. */
-function shownMessage(el: ReconnectingSessionElement): string | null {
-  const slot = part(el, 'message')?.querySelector('slot');
-  if (!slot) return null;
-  const assigned = slot.assignedNodes({ flatten: true });
-  return (assigned.length ? assigned : [...slot.childNodes])
-    .map((n) => n.textContent)
-    .join('')
-    .trim();
-}
-async function view(el: ReconnectingSessionElement, name: string, timeout = 5000) {
-  await waitUntil(() => part(el, 'overlay')?.classList.contains(name), `overlay never showed ${name}`, { timeout });
-  await el.updateComplete;
-}
+import { part, shownMessage, text, view } from './overlay-helpers.js';
 
 /** Runs `fn` while the browser claims to be offline (navigator.onLine false), then restores it. */
 async function whileOffline(fn: () => Promise<void>) {
@@ -82,13 +63,16 @@ describe('<reconnecting-session> overlay', () => {
       );
       await realWait(() => el.statusDetail?.nextAttemptAt != null, 'attempt scheduled');
       await el.updateComplete;
-      expect(text(el, 'countdown')).to.equal('Reconnecting in 10 s…');
+      expect(text(el, 'countdown')).to.equal('Trying again in 10 s…');
+      const width = part(el, 'overlay')!.getBoundingClientRect().width;
       await clock.tickAsync(1000);
       await el.updateComplete;
-      expect(text(el, 'countdown')).to.equal('Reconnecting in 9 s…');
+      expect(text(el, 'countdown')).to.equal('Trying again in 9 s…');
+      // Within rounding: without the reserved width it loses a whole digit (~8 px).
+      expect(part(el, 'overlay')!.getBoundingClientRect().width, 'the box kept its width').to.be.closeTo(width, 0.5);
       await clock.tickAsync(4500);
       await el.updateComplete;
-      expect(text(el, 'countdown')).to.equal('Reconnecting in 5 s…');
+      expect(text(el, 'countdown')).to.equal('Trying again in 5 s…');
       el.remove();
     } finally {
       clock.restore();
@@ -114,18 +98,43 @@ describe('<reconnecting-session> overlay', () => {
     expect(part(el, 'overlay')).to.equal(null);
   });
 
-  it('shows failure at once with a focused retry button, then reconnects and confirms', async () => {
+  it('shows nothing, and confirms nothing, for a drop that heals on its first attempt (default grace period)', async () => {
+    const server = await startServer();
+    // The first wait (1 s) is longer than the default 500 ms grace period.
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" delays="1000" jitter="0"></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    const seen: string[] = [];
+    const observer = new MutationObserver(() => {
+      const overlay = part(el, 'overlay');
+      if (overlay) seen.push(overlay.className);
+    });
+    observer.observe(el.shadowRoot!, { childList: true, subtree: true, attributes: true });
+    await server.drop();
+    await waitForStatus(el, 'reconnecting');
+    await waitForStatus(el, 'open');
+    await el.updateComplete;
+    observer.disconnect();
+    expect(el.statusDetail!.previous).to.equal('reconnecting');
+    expect(seen, 'overlay flashed').to.deep.equal([]);
+    expect(part(el, 'overlay')).to.equal(null);
+  });
+
+  it('shows failure at once with a retry button (focus untouched), then reconnects and confirms', async () => {
     const server = await startServer();
     await server.stop();
     const el = await mount(
       `<reconnecting-session url="${server.url}" delays="10" max-attempts="1" jitter="0" reconnected-duration="1500"></reconnecting-session>`,
     );
     await view(el, 'failed');
-    expect(shownMessage(el)).to.equal('Could not reconnect.');
+    expect(shownMessage(el), 'never connected: not "reconnect"').to.equal('Could not connect to the server.');
     const button = part(el, 'retry-button') as HTMLButtonElement;
     expect(button.tagName).to.equal('BUTTON');
-    expect(el.shadowRoot!.activeElement).to.equal(button);
-    expect(el.shadowRoot!.querySelector('[role="alert"]')!.textContent!.trim()).to.equal('Could not reconnect.');
+    expect(el.shadowRoot!.activeElement === null, 'a toast does not take focus').to.equal(true);
+    expect(el.shadowRoot!.querySelector('[role="alert"]')!.textContent!.trim()).to.equal(
+      'Could not connect to the server.',
+    );
     await expect(el).shadowDom.to.be.accessible();
     await server.restart();
     const retried = oneEvent(el, 'session-retry');
@@ -146,7 +155,8 @@ describe('<reconnecting-session> overlay', () => {
     );
     await view(el, 'failed');
     const button = part(el, 'retry-button') as HTMLButtonElement;
-    expect(el.shadowRoot!.activeElement).to.equal(button);
+    // The person tabs to the button.
+    button.focus();
     el.setAttribute('delays', '30000');
     el.setAttribute('max-attempts', '3');
     button.click();
@@ -261,6 +271,37 @@ describe('<reconnecting-session> overlay', () => {
     expect(part(el, 'overlay')).to.equal(null);
   });
 
+  it('reports the real reason with session-reload, and Dismiss does not bring up "Reconnected."', async () => {
+    const server = await startSessionServer();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" protocol="session" grace-period="0" delays="300" jitter="0" reconnected-duration="60000"></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    const fresh = oneEvent(el, 'session-new');
+    await server.crash();
+    const reason = (await fresh).detail.reason;
+    expect(reason).to.equal('unknown');
+    await view(el, 'expired');
+    el.addEventListener('session-reload', (e) => e.preventDefault());
+    const reload = oneEvent(el, 'session-reload');
+    part(el, 'reload-button')!.click();
+    expect((await reload).detail.reason).to.equal(reason);
+    part(el, 'dismiss-button')!.click();
+    await el.updateComplete;
+    expect(part(el, 'overlay')?.className ?? null).to.equal(null);
+  });
+
+  it("announces the server's close reason with the failure in toast mode", async () => {
+    const server = await startServer();
+    const el = await mount(`<reconnecting-session url="${server.url}"></reconnecting-session>`);
+    await waitForStatus(el, 'open');
+    await server.close(1008, 'Signed out elsewhere.');
+    await view(el, 'failed');
+    expect(text(el, 'reason')).to.equal('Signed out elsewhere.');
+    const alert = el.shadowRoot!.querySelector('[role="alert"]')!.textContent!.trim();
+    expect(alert).to.equal('Could not reconnect. Signed out elsewhere.');
+  });
+
   it('modal mode blocks the app while toast mode leaves it usable', async () => {
     for (const mode of ['modal', 'toast']) {
       const server = await startServer();
@@ -293,7 +334,9 @@ describe('<reconnecting-session> overlay', () => {
       field.focus();
       await server.stop();
       await view(el, 'failed');
-      expect(document.activeElement?.localName, 'focus is on the retry button').to.equal('reconnecting-session');
+      // Only a modal takes focus (onto its retry button); a toast leaves it in the field.
+      const expected = mode === 'modal' ? 'reconnecting-session' : 'input';
+      await waitUntil(() => document.activeElement?.localName === expected, `focus is not on ${expected}`);
       await server.restart();
       (part(el, 'retry-button') as HTMLButtonElement).click();
       await waitForStatus(el, 'open');
@@ -301,6 +344,58 @@ describe('<reconnecting-session> overlay', () => {
       expect(document.activeElement?.id).to.equal('field');
     });
   }
+
+  it('shows the modal\'s "Reconnected." where the modal was, not in a corner', async () => {
+    const server = await startServer();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" overlay="modal" grace-period="0" delays="30000" jitter="0" reconnected-duration="60000"></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    await server.stop();
+    await view(el, 'reconnecting');
+    // Layout boxes (offset*), not client rects: the entry animation's translate would move those.
+    const centre = (e: HTMLElement) => [
+      Math.round(e.offsetLeft + e.offsetWidth / 2),
+      Math.round(e.offsetTop + e.offsetHeight / 2),
+    ];
+    const before = centre(part(el, 'overlay')!);
+    await server.restart();
+    el.retryNow();
+    await view(el, 'reconnected');
+    const after = centre(part(el, 'overlay')!);
+    // offset* are whole pixels: allow their rounding.
+    expect(
+      Math.abs(after[0]! - before[0]!) <= 1 && Math.abs(after[1]! - before[1]!) <= 1,
+      `${after} vs ${before}`,
+    ).to.equal(true);
+  });
+
+  it('says "Connecting" for a first connection that has not succeeded yet', async () => {
+    const server = await startServer();
+    await server.stop();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" grace-period="0" delays="30000" jitter="0"></reconnecting-session>`,
+    );
+    await view(el, 'reconnecting');
+    await waitUntil(() => el.statusDetail?.nextAttemptAt != null, 'no wait scheduled');
+    await el.updateComplete;
+    expect(shownMessage(el)).to.equal('Connecting to the server…');
+    expect(text(el, 'countdown')).to.match(/^Trying again in (30|29) s…$/);
+    expect(el.shadowRoot!.querySelector('[role="status"]')!.textContent!.trim()).to.equal('Connecting to the server…');
+  });
+
+  it('says the server is restarting when it drains for a deploy (1012), not "Connection lost."', async () => {
+    const server = await startSessionServer();
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" protocol="session" grace-period="0"></reconnecting-session>`,
+    );
+    await waitForStatus(el, 'open');
+    await server.drain(20000, 0);
+    await view(el, 'reconnecting');
+    expect(el.statusDetail!.code).to.equal(1012);
+    expect(shownMessage(el)).to.equal('The server is restarting.');
+    await server.endDrain();
+  });
 
   it('renders nothing with overlay="none"', async () => {
     const server = await startServer();

@@ -164,7 +164,8 @@ describe('<reconnecting-session> session mode against the real SessionServer', (
   });
 
   it('reports a replay gap when the server could not keep what the client missed', async () => {
-    const server = await startSessionServer({ maxReplayMessages: 5 }, { echo: false });
+    // Since the server refuses sends past its replay bounds by default, a gap needs eviction.
+    const server = await startSessionServer({ maxReplayMessages: 5, replayOverflow: 'evict' }, { echo: false });
     const el = await mount(`<reconnecting-session url="${server.url}" ${FAST}></reconnecting-session>`);
     await waitForStatus(el, 'open');
     await server.stop();
@@ -366,6 +367,25 @@ describe('<reconnecting-session> session mode against the real SessionServer', (
     expect(resumed.detail.sessionId).to.equal(sid);
     await waitUntil(async () => (await server.sessions())[0]!.received.length === 2, 'queued messages lost');
     expect((await server.sessions())[0]!.received).to.deep.equal([{ queued: 1 }, { queued: 2 }]);
+    sessionStorage.removeItem(`reconnecting-session:${key}`);
+  });
+
+  it('with persist, the resume after a reload reports the outage since the page left, not 0', async () => {
+    const server = await startSessionServer({}, { echo: false });
+    const key = `persist-test-${Math.random()}`;
+    const first = await mount(
+      `<reconnecting-session url="${server.url}" ${FAST} persist="${key}"></reconnecting-session>`,
+    );
+    await waitForStatus(first, 'open');
+    const left = Date.now();
+    first.remove();
+    await aTimeout(300);
+    const second = await mount(
+      `<reconnecting-session url="${server.url}" ${FAST} persist="${key}"></reconnecting-session>`,
+    );
+    const resumed = (await oneEvent(second, 'session-resumed')) as SessionResumedEvent;
+    const outage = resumed.detail.outageMs;
+    expect(outage >= 300 && outage <= Date.now() - left, `outageMs ${outage}`).to.equal(true);
     sessionStorage.removeItem(`reconnecting-session:${key}`);
   });
 

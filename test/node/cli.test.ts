@@ -1,6 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RawClient } from './support.js';
 
 function runCli(args: string[]) {
@@ -48,5 +52,74 @@ describe('reconnecting-session-server CLI', () => {
     const cli = runCli(['--unused-session-lifetime', 'soon']);
     assert.equal(await cli.exited, 2);
     assert.match(cli.errors(), /--unused-session-lifetime must be an integer/);
+  });
+
+  for (const [args, message] of [
+    [['--check-unused-sessions', '-1'], /--check-unused-sessions must be an integer from 10 to \d+, not "-1"/],
+    [['--check-unused-sessions', '0'], /--check-unused-sessions must be an integer from 10/],
+    [['--drain-spread', 'abc'], /--drain-spread must be an integer/],
+    [['--max-frame-bytes', '4294967296'], /--max-frame-bytes must be an integer from 256/],
+    [['--path', 'ws'], /--path must start with \//],
+    [['--static', '/nonexistent-folder'], /--static "\/nonexistent-folder" is not a folder/],
+  ] as const) {
+    it(`refuses ${args.join(' ')} before listening, in one line`, async () => {
+      const cli = runCli([...args, '--port', '0']);
+      assert.equal(await cli.exited, 2);
+      assert.match(cli.errors().split('\n')[0]!, message);
+      assert.doesNotMatch(cli.output(), /listening/);
+    });
+  }
+
+  it('says in one line that the port is busy and how to pick another', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const cli = runCli(['--port', String(port)]);
+      assert.equal(await cli.exited, 2);
+      assert.match(
+        cli.errors().split('\n')[0]!,
+        new RegExp(`port ${port} on 127.0.0.1 is in use; pick another with --port`),
+      );
+      assert.doesNotMatch(cli.errors(), /at .*\.js:\d+/, 'no stack trace');
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('--static serves pages and the bundle from the same origin, which the default origin check accepts; refusals are logged', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rs-static-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>hi</title>');
+    const cli = runCli(['--port', '0', '--static', dir]);
+    try {
+      const deadline = Date.now() + 15000;
+      while (!/ws:\/\/127\.0\.0\.1:\d+\//.test(cli.output())) {
+        if (Date.now() > deadline) throw new Error(`no URL printed: ${cli.output()} ${cli.errors()}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const port = /ws:\/\/127\.0\.0\.1:(\d+)\//.exec(cli.output())![1];
+      const page = await fetch(`http://127.0.0.1:${port}/`);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /<title>hi<\/title>/);
+      const bundle = await fetch(`http://127.0.0.1:${port}/reconnecting-session.min.js`);
+      assert.equal(bundle.status, 200);
+      assert.match(bundle.headers.get('content-type') ?? '', /javascript/);
+      for (const evil of ['/..%2f..%2fetc%2fpasswd', '/%2e%2e/%2e%2e/etc/passwd', '/%00', '/%zz'])
+        assert.ok([400, 404].includes((await fetch(`http://127.0.0.1:${port}${evil}`)).status), evil);
+      const same = new RawClient(`ws://127.0.0.1:${port}/`, { Origin: `http://127.0.0.1:${port}` });
+      assert.equal((await same.hello()).resumed, false);
+      same.close();
+      const other = new RawClient(`ws://127.0.0.1:${port}/`, { Origin: 'http://127.0.0.1:5173' });
+      await new Promise((r) => other.ws.once('error', r));
+      const deadline2 = Date.now() + 5000;
+      while (!/refused/.test(cli.errors()) && Date.now() < deadline2) await new Promise((r) => setTimeout(r, 20));
+      assert.match(
+        cli.errors(),
+        /refused 127\.0\.0\.1 \(Origin http:\/\/127\.0\.0\.1:5173\): 403 .*--allow-origin "http:\/\/127\.0\.0\.1:5173"/,
+      );
+    } finally {
+      cli.child.kill('SIGTERM');
+      await cli.exited;
+    }
   });
 });

@@ -28,6 +28,24 @@ describe('parseConfig', () => {
     assert.deepEqual(config.delays, [500, 1500, 4500, 5000]);
   });
 
+  it('warns about a URL without a scheme that looks like a host (it would be a path on the page server)', () => {
+    const { config, warnings } = parseConfig({ ...none, url: 'example.com/ws /ws ws://ok.example/' }, base);
+    assert.deepEqual(config.urls, ['wss://app.example/example.com/ws', 'wss://app.example/ws', 'ws://ok.example/']);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0]!, /url="example\.com\/ws" has no scheme.*wss:\/\/example\.com\/ws/);
+  });
+
+  it('reads enumerated attributes case-insensitively; an unknown protocol keeps the guarantee (session)', () => {
+    const upper = parseConfig({ ...none, protocol: 'SESSION', reconnect: 'Prompt' }, base);
+    assert.deepEqual(upper.warnings, []);
+    assert.equal(upper.config.protocol, 'session');
+    assert.equal(upper.config.reconnect, 'prompt');
+    const unknown = parseConfig({ ...none, protocol: 'sesion' }, base);
+    assert.equal(unknown.config.protocol, 'session');
+    assert.equal(unknown.warnings.length, 1);
+    assert.match(unknown.warnings[0]!, /protocol="sesion".*using session/);
+  });
+
   it('warns once per invalid attribute, naming it and the value, and falls back', () => {
     const { config, warnings } = parseConfig(
       { ...none, jitter: '-1', maxQueue: '1.5', heartbeatTimeout: 'soon', delays: '', sessionParam: 'a b' },

@@ -1,7 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StatusDetail } from '../../src/client/types.js';
-import { msUntilNextSecond, overlayView, secondsLeft, type OverlayInput } from '../../src/overlay/overlay-state.js';
+import {
+  FIRST_ATTEMPT_HOLD,
+  msUntilNextSecond,
+  overlayView,
+  secondsLeft,
+  type OverlayInput,
+} from '../../src/overlay/overlay-state.js';
 import { parseOverlayConfig } from '../../src/overlay/overlay-config.js';
 
 const detail = (patch: Partial<StatusDetail>): StatusDetail => ({
@@ -30,9 +36,23 @@ const base: OverlayInput = {
 
 describe('overlayView', () => {
   it('shows nothing during the grace period, then the reconnecting view', () => {
-    assert.equal(overlayView(base), 'none');
-    assert.equal(overlayView({ ...base, now: 10_499 }), 'none');
-    assert.equal(overlayView({ ...base, now: 10_500 }), 'reconnecting');
+    const second = { ...base, detail: detail({ attempt: 2 }) };
+    assert.equal(overlayView(second), 'none');
+    assert.equal(overlayView({ ...second, now: 10_499 }), 'none');
+    assert.equal(overlayView({ ...second, now: 10_500 }), 'reconnecting');
+  });
+
+  it('shows nothing while the first attempt may still heal the drop, up to FIRST_ATTEMPT_HOLD', () => {
+    // The first wait (1 s ± 50%) outlasts the 500 ms grace period: that attempt is waited for.
+    assert.equal(overlayView({ ...base, now: 11_400 }), 'none');
+    const inFlight = { ...base, now: 11_600, detail: detail({ nextAttemptAt: null }) };
+    assert.equal(overlayView(inFlight), 'none');
+    assert.equal(overlayView({ ...inFlight, now: 10_000 + FIRST_ATTEMPT_HOLD }), 'reconnecting');
+    // Once it has failed, the next wait shows at once.
+    assert.equal(overlayView({ ...base, now: 11_600, detail: detail({ attempt: 2 }) }), 'reconnecting');
+    // grace-period="0" means at once, and offline is not held.
+    assert.equal(overlayView({ ...base, gracePeriod: 0 }), 'reconnecting');
+    assert.equal(overlayView({ ...base, now: 10_500, detail: detail({ cause: 'offline' }) }), 'offline');
   });
 
   it('keeps showing an outage already on screen (a retry after failure does not hide it)', () => {
@@ -43,6 +63,10 @@ describe('overlayView', () => {
 
   it('shows failure at once, whatever the grace period', () => {
     assert.equal(overlayView({ ...base, detail: detail({ status: 'failed' }), gracePeriod: 60_000 }), 'failed');
+  });
+
+  it('shows visitors nothing for a missing URL (a Retry button could not help)', () => {
+    assert.equal(overlayView({ ...base, detail: detail({ status: 'failed', cause: 'no-url' }) }), 'none');
   });
 
   it('shows the offline view when paused for the network', () => {
@@ -102,5 +126,17 @@ describe('parseOverlayConfig', () => {
     assert.deepEqual(bad.config, ok.config);
     assert.equal(bad.warnings.length, 4);
     assert.ok(bad.warnings[0]!.includes('overlay="popup"'));
+  });
+
+  it('reads overlay and position case-insensitively', () => {
+    const { config, warnings } = parseOverlayConfig({
+      overlay: 'Modal',
+      position: 'TOP-LEFT',
+      gracePeriod: null,
+      reconnectedDuration: null,
+    });
+    assert.deepEqual(warnings, []);
+    assert.equal(config.mode, 'modal');
+    assert.equal(config.position, 'top-left');
   });
 });

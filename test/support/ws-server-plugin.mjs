@@ -285,7 +285,16 @@ async function stopBlackhole(entry) {
 export function wsServerPlugin() {
   return {
     name: 'ws-test-servers',
-    async executeCommand({ command, payload }) {
+    async executeCommand({ command, payload, session }) {
+      if (command === 'forced-colors') {
+        // emulateMedia cannot do this with Chrome (puppeteer refuses the feature): ask DevTools directly.
+        const page = session.browser.getPage(session.id);
+        const cdp = await page.createCDPSession();
+        await cdp.send('Emulation.setEmulatedMedia', {
+          features: [{ name: 'forced-colors', value: payload?.active ? 'active' : 'none' }],
+        });
+        return true;
+      }
       if (command === 'blackhole') {
         const entry = await startBlackhole();
         // Closed by itself, so a test cannot leave it behind.

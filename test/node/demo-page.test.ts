@@ -1,0 +1,123 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
+
+/** WCAG contrast ratio of two rgb() colours. */
+function contrast(a: string, b: string): number {
+  const lum = (c: string) => {
+    const [r, g, bl] = c
+      .match(/\d+(\.\d+)?/g)!
+      .slice(0, 3)
+      .map(Number)
+      .map((v) => v / 255);
+    const lin = (v: number) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * lin(r!) + 0.7152 * lin(g!) + 0.0722 * lin(bl!);
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi! + 0.05) / (lo! + 0.05);
+}
+
+describe('the demo page', () => {
+  let server: ChildProcess;
+  let origin: string;
+  let browser: Browser;
+
+  before(async () => {
+    server = spawn(process.execPath, ['demo/server.mjs', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    origin = await new Promise<string>((resolve, reject) => {
+      server.stdout!.on('data', (d) => {
+        const m = /demo: (http:\/\/\S+:\d+)\//.exec(String(d));
+        if (m) resolve(m[1]!);
+      });
+      server.on('exit', (code) => reject(new Error(`demo server exited (${code})`)));
+    });
+    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+  });
+  after(async () => {
+    await browser?.close();
+    server?.kill();
+  });
+
+  async function open(colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
+    const page = await browser.newPage({ colorScheme });
+    await page.goto(`${origin}/`);
+    await page.waitForFunction(() => document.querySelector('reconnecting-session')!.status === 'open');
+    return page;
+  }
+  const overlayView = (page: Page, view: string) =>
+    page.waitForFunction(
+      (v) => document.querySelector('reconnecting-session')!.shadowRoot!.querySelector(`[part~=overlay].${v}`),
+      view,
+      { timeout: 10000 },
+    );
+
+  it('"Go offline" while connected shows the offline notice', async () => {
+    const page = await open();
+    try {
+      await page.click('#offline');
+      await overlayView(page, 'offline');
+      await page.click('#online');
+      await page.waitForFunction(() => document.querySelector('reconnecting-session')!.status === 'open');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('reaches failed and disconnected at once with the reconnect control', async () => {
+    const page = await open();
+    try {
+      await page.selectOption('#reconnect', 'prompt');
+      await page.click('#drop');
+      await overlayView(page, 'failed');
+      await page.click('reconnecting-session >> [part~=retry-button]');
+      await page.waitForFunction(() => document.querySelector('reconnecting-session')!.status === 'open');
+      await page.selectOption('#reconnect', 'off');
+      await page.click('#drop');
+      await overlayView(page, 'disconnected');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('has a keyboard-scrollable, labelled event log whose numbers are not clipped', async () => {
+    const page = await open();
+    try {
+      const log = page.locator('#log');
+      assert.equal(await log.getAttribute('tabindex'), '0');
+      assert.equal(
+        await page.evaluate(() => document.getElementById('log')!.getAttribute('aria-labelledby')),
+        'log-title',
+      );
+      assert.equal(await page.locator('#log-title').textContent(), 'Event log');
+      // Room for the marker of item 200 ("200. ") inside the list's padding, which overflow clips.
+      const fits = await page.evaluate(() => {
+        const ol = document.getElementById('log')!;
+        const style = getComputedStyle(ol);
+        const ctx = document.createElement('canvas').getContext('2d')!;
+        ctx.font = `${style.fontSize} ${style.fontFamily}`;
+        return parseFloat(style.paddingLeft) >= ctx.measureText('200. ').width;
+      });
+      assert.equal(fits, true);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('shows the trouble status with at least 4.5:1 contrast in dark mode', async () => {
+    const page = await open('dark');
+    try {
+      await page.evaluate(() => document.querySelector('reconnecting-session')!.setAttribute('reconnect', 'prompt'));
+      await page.click('#drop');
+      await page.waitForFunction(() => document.querySelector('reconnecting-session')!.status === 'failed');
+      const [fg, bg] = await page.evaluate(() => [
+        getComputedStyle(document.getElementById('status')!).color,
+        getComputedStyle(document.querySelector('.panel')!).backgroundColor,
+      ]);
+      assert.ok(contrast(fg!, bg!) >= 4.5, `${fg} on ${bg}: ${contrast(fg!, bg!).toFixed(2)}:1`);
+    } finally {
+      await page.close();
+    }
+  });
+});
