@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { buildBaseline } from './baseline.mjs';
 import { browserBench } from './browser.mjs';
+import { sendPathBench } from './send-path.mjs';
 import { serverScale } from './server-scale.mjs';
 import { sizes } from './size.mjs';
 import { storm } from './storm.mjs';
@@ -22,6 +23,16 @@ const f = (x, d = 2) => (x === undefined || Number.isNaN(x) ? '' : x.toFixed(d))
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 for (const s of sizes(baseline?.dir)) add(`bundle ${s.file}`, s.build, `${s.gzip} B gzip`, '', `${s.bytes} B raw`);
+
+for (const r of await sendPathBench({ baselineDir: baseline?.dir, rounds })) {
+  add(
+    `${r.size} B session-mode send() before ws.send (Node, no socket)`,
+    r.build,
+    `${f(r.ns, 0)} ns`,
+    `${f(r.min, 0)}–${f(r.max, 0)}`,
+    `JSON.stringify calls per send: ${r.stringify}`,
+  );
+}
 
 const b = await browserBench({ bundles, rounds, n });
 const label = {
