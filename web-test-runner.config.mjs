@@ -2,6 +2,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { defaultReporter, summaryReporter } from '@web/test-runner';
 import { wsServerPlugin } from './test/support/ws-server-plugin.mjs';
+import { frameworksPlugin } from './test/support/frameworks-plugin.mjs';
 import { countReporter } from './test/support/count-reporter.mjs';
 import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
 
@@ -13,7 +14,11 @@ export default {
   concurrentBrowsers: 1,
   testsFinishTimeout: 10 * 60 * 1000,
   testFramework: { config: { timeout: 20000 } },
-  plugins: [esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }), wsServerPlugin()],
+  plugins: [
+    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: './tsconfig.json' }),
+    wsServerPlugin(),
+    frameworksPlugin(),
+  ],
   reporters: [defaultReporter(), summaryReporter({ flatten: false }), countReporter('.test-results/browser.json')],
   browsers: [
     chromeLauncher({

@@ -11,5 +11,5 @@ export type * from './client/types.js';
 export type { Payload } from './client/payload.js';
 export { SessionClient } from './client/session-client.js';
 export { OutboxFullError } from './client/outbox.js';
-export { PROTOCOL_VERSION } from './protocol/frames.js';
+export { PROTOCOL_VERSION, type NewSessionReason } from './protocol/frames.js';
 export { CloseCode, isFatalCloseCode } from './protocol/close-codes.js';

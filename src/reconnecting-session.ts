@@ -59,16 +59,16 @@ const raw = (v: Setting | undefined): string | null => (v === null || v === unde
  * Keeps a page attached to its server session through drops, sleep and restarts.
  *
  * @tag reconnecting-session
- * @fires session-status - every status change and newly scheduled attempt (`SessionStatusEvent`)
- * @fires session-message - data from the server (`SessionMessageEvent`)
- * @fires session-error - a problem the element survived (`SessionErrorEvent`)
- * @fires session-failed - automatic attempts exhausted or a fatal close code (`SessionFailedEvent`)
- * @fires session-resumed - session mode: the old session continued (`SessionResumedEvent`)
- * @fires session-new - session mode: a new session started, with the reason (`SessionNewEvent`)
- * @fires session-recovered - the outage report when the connection is back (`SessionRecoveredEvent`)
- * @fires session-retry - the retry button was activated; cancelable (`SessionRetryEvent`)
- * @fires session-reload - the reload button of the expired notice was activated; cancelable (`SessionReloadEvent`)
- * @fires session-drain - the buffered amount fell to half the high-water mark after reaching it (`SessionDrainEvent`)
+ * @fires {SessionStatusEvent} session-status - every status change and newly scheduled attempt
+ * @fires {SessionMessageEvent} session-message - data from the server
+ * @fires {SessionErrorEvent} session-error - a problem the element survived
+ * @fires {SessionFailedEvent} session-failed - automatic attempts exhausted or a fatal close code
+ * @fires {SessionResumedEvent} session-resumed - session mode: the old session continued
+ * @fires {SessionNewEvent} session-new - session mode: a new session started, with the reason
+ * @fires {SessionRecoveredEvent} session-recovered - the outage report when the connection is back
+ * @fires {SessionRetryEvent} session-retry - the retry button was activated; cancelable
+ * @fires {SessionReloadEvent} session-reload - the reload button of the expired notice was activated; cancelable
+ * @fires {SessionDrainEvent} session-drain - the buffered amount fell to half the high-water mark after reaching it
  * @slot - the application; the element does not change its layout
  * @slot reconnecting - replaces the text shown while reconnecting (the countdown stays)
  * @slot offline - replaces the text shown while the browser is offline
@@ -110,50 +110,190 @@ export class ReconnectingSessionElement extends LitElement {
   /** A connection setting changed since the client last saw it (declared first: setters run during construction). */
   #configDirty = true;
 
-  /** WebSocket URL; several separated by spaces are tried in turn. Relative and http(s) URLs are resolved against the page. */
+  /**
+   * WebSocket URL; several separated by spaces are tried in turn. Relative and http(s) URLs are resolved against
+   * the page. Without one the element waits (and warns) instead of connecting.
+   * @type {string}
+   */
   @property() url: string | null = null;
-  /** `plain` (any WebSocket server) or `session` (the resumable session protocol). */
+  /**
+   * `plain` (any WebSocket server) or `session` (the resumable session protocol of this package's server).
+   * @type {'plain' | 'session'}
+   * @default 'plain'
+   */
   @property() protocol: string | null = null;
-  /** `auto`, `prompt` (only the retry button) or `off`. */
+  /**
+   * `auto` (reconnect by itself), `prompt` (only through the retry button) or `off`.
+   * @type {'auto' | 'prompt' | 'off'}
+   * @default 'auto'
+   */
   @property() reconnect: string | null = null;
-  /** Explicit delays in milliseconds, e.g. `1000,2000,4000`. */
+  /**
+   * Explicit delays before each reconnect attempt, in milliseconds (`1000,2000,4000`); attempts past the list
+   * reuse its last entry. Takes precedence over `initial-delay`, `max-delay` and `factor`.
+   * @type {string}
+   * @default '1000,2000,4000,8000,16000,32000'
+   */
   @property() delays: string | null = null;
+  /**
+   * First delay of a geometric schedule, in milliseconds (with `max-delay` and `factor`, instead of `delays`).
+   * @type {number}
+   * @default 1000
+   */
   @property({ attribute: 'initial-delay' }) initialDelay: Setting = null;
+  /**
+   * Longest delay of the geometric schedule, in milliseconds.
+   * @type {number}
+   * @default 32000
+   */
   @property({ attribute: 'max-delay' }) maxDelay: Setting = null;
+  /**
+   * Growth factor of the geometric schedule (1 to 100).
+   * @type {number}
+   * @default 2
+   */
   @property() factor: Setting = null;
+  /**
+   * Automatic reconnect attempts before the status becomes `failed`; `0` fails at the first drop.
+   * @type {number}
+   * @default 6
+   */
   @property({ attribute: 'max-attempts' }) maxAttempts: Setting = null;
-  /** 0..1: each delay is spread uniformly over ±jitter of itself. */
+  /**
+   * 0..1: each delay is spread uniformly over ±jitter of itself, so clients do not all return at once.
+   * @type {number}
+   * @default 0.5
+   */
   @property() jitter: Setting = null;
+  /**
+   * Messages the outbound queue may hold while the connection is down (and, in session mode, until acknowledged).
+   * @type {number}
+   * @default 1000
+   */
   @property({ attribute: 'max-queue' }) maxQueue: Setting = null;
-  /** Bytes (approximate, as sent) the queue may hold. */
+  /**
+   * Bytes (approximate, as sent) the queue may hold.
+   * @type {number}
+   * @default 16777216
+   */
   @property({ attribute: 'max-queue-bytes' }) maxQueueBytes: Setting = null;
+  /**
+   * Session mode: the URL query parameter that carries the session ID.
+   * @type {string}
+   * @default 'session'
+   */
   @property({ attribute: 'session-param' }) sessionParam: string | null = null;
+  /**
+   * Session mode: milliseconds between heartbeats that detect a half-open connection.
+   * @type {number}
+   * @default 15000
+   */
   @property({ attribute: 'heartbeat-interval' }) heartbeatInterval: Setting = null;
+  /**
+   * Session mode: milliseconds without an answer to a heartbeat before the connection counts as lost.
+   * @type {number}
+   * @default 10000
+   */
   @property({ attribute: 'heartbeat-timeout' }) heartbeatTimeout: Setting = null;
+  /**
+   * Milliseconds an attempt may take to open before it is abandoned and the next one scheduled.
+   * @type {number}
+   * @default 10000
+   */
   @property({ attribute: 'connect-timeout' }) connectTimeout: Setting = null;
+  /**
+   * While the page is hidden, hold reconnect attempts until it is shown again (an open connection stays open).
+   * @type {boolean}
+   * @default false
+   */
   @property({ type: Boolean, attribute: 'pause-hidden' }) pauseHidden = false;
-  /** Do not connect when added to the page; call `connect()`. */
+  /**
+   * Do not connect when added to the page; call `connect()`.
+   * @type {boolean}
+   * @default false
+   */
   @property({ type: Boolean }) manual = false;
-  /** Keep the session in sessionStorage so a reload resumes it; the value, if any, names the storage slot. */
+  /**
+   * Keep the session in sessionStorage so a reload resumes it; the value, if any, names the storage slot
+   * (by default the first URL). Absent: nothing is stored.
+   * @type {string}
+   */
   @property() persist: string | null = null;
-  /** `toast` (corner notice, page stays usable), `modal` (dims and blocks the app) or `none` (events only). */
+  /**
+   * `toast` (corner notice, page stays usable), `modal` (dims and blocks the app) or `none` (events only).
+   * @type {'toast' | 'modal' | 'none'}
+   * @default 'toast'
+   */
   @property() overlay: string | null = null;
-  /** `bottom-right`, `bottom-left`, `top-right`, `top-left`, `top`, `bottom` or `center`. */
+  /**
+   * Where the toast sits: `bottom-right`, `bottom-left`, `top-right`, `top-left`, `top`, `bottom` or `center`.
+   * @type {'bottom-right' | 'bottom-left' | 'top-right' | 'top-left' | 'top' | 'bottom' | 'center'}
+   * @default 'bottom-right'
+   */
   @property() position: string | null = null;
-  /** Drops that recover within this many ms show nothing. */
+  /**
+   * Drops that recover within this many milliseconds show nothing.
+   * @type {number}
+   * @default 500
+   */
   @property({ attribute: 'grace-period' }) gracePeriod: Setting = null;
-  /** How long the "Reconnected" confirmation stays, in ms. */
+  /**
+   * How long the "Reconnected" confirmation stays, in milliseconds.
+   * @type {number}
+   * @default 2000
+   */
   @property({ attribute: 'reconnected-duration' }) reconnectedDuration: Setting = null;
-  /** Plain-text messages (never HTML); slotted markup replaces them. */
+  /**
+   * Text shown while reconnecting (plain text, never HTML; the `reconnecting` slot replaces it). Before the first
+   * connection the default is "Connecting to the server…", after a planned restart "The server is restarting.".
+   * @type {string}
+   * @default 'Connection lost.'
+   */
   @property({ attribute: 'reconnecting-message' }) reconnectingMessage: string | null = null;
+  /**
+   * Text shown while the browser is offline (plain text; the `offline` slot replaces it).
+   * @type {string}
+   * @default 'You are offline. Waiting for the network…'
+   */
   @property({ attribute: 'offline-message' }) offlineMessage: string | null = null;
+  /**
+   * Text shown once automatic attempts are exhausted (plain text; the `failed` slot replaces it). Before the first
+   * connection the default is "Could not connect to the server.".
+   * @type {string}
+   * @default 'Could not reconnect.'
+   */
   @property({ attribute: 'failed-message' }) failedMessage: string | null = null;
+  /**
+   * Text shown when the connection closed and will not come back by itself (plain text; the `disconnected` slot
+   * replaces it). Also serves while reconnecting when `reconnecting-message` is absent.
+   * @type {string}
+   * @default 'Disconnected from the server.'
+   */
   @property({ attribute: 'disconnected-message' }) disconnectedMessage: string | null = null;
+  /**
+   * Text shown when the session could not be resumed (plain text; the `expired` slot replaces it).
+   * @type {string}
+   * @default 'Your session has expired. Reload the page to continue.'
+   */
   @property({ attribute: 'expired-message' }) expiredMessage: string | null = null;
+  /**
+   * Text of the short confirmation after a visible outage (plain text; the `reconnected` slot replaces it).
+   * @type {string}
+   * @default 'Reconnected.'
+   */
   @property({ attribute: 'reconnected-message' }) reconnectedMessage: string | null = null;
-  /** The session ID; reflected when the server assigns one. */
+  /**
+   * Session mode: the session ID to resume; reflected when the server assigns one.
+   * @type {string}
+   */
   @property({ attribute: 'session-id', reflect: true }) sessionId: string | null = null;
-  /** Current connection status (read-only; reflected for CSS). */
+  /**
+   * Current connection status, reflected for CSS (`:host([status='reconnecting'])`). Read-only: the element puts
+   * back any value a page writes.
+   * @type {'idle' | 'connecting' | 'open' | 'reconnecting' | 'failed' | 'closed'}
+   * @default 'idle'
+   * @readonly
+   */
   @property({ reflect: true }) status: Status = 'idle';
 
   #client: SessionClient;
@@ -240,13 +380,17 @@ export class ReconnectingSessionElement extends LitElement {
     this.#client.onmessage = typeof callback === 'function' ? callback : null;
   }
 
-  /** For a session pre-issued by the server: its secret resume token (never an attribute). */
+  /**
+   * For a session pre-issued by the server: its secret resume token (write-only, never an attribute).
+   * @type {string | null}
+   */
   set resumeToken(token: string | null) {
     // The ID set just before belongs with this token; syncing it later would discard the token.
     this.#syncSessionId();
     this.#client.resumeToken = token;
   }
 
+  /** Connects (or reconnects after `disconnect()`), applying settings changed just before. */
   connect(): void {
     this.#stoppedByPage = false;
     // Settings set just before (el.url = …; el.connect()) have not been through an update yet.
@@ -262,6 +406,7 @@ export class ReconnectingSessionElement extends LitElement {
     this.#client.disconnect();
   }
 
+  /** Skips the wait and attempts to connect at once, as the retry button does. */
   retryNow(): void {
     this.#stoppedByPage = false;
     this.#applyConfig();

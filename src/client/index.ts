@@ -14,5 +14,6 @@ export {
 } from './environment.js';
 export type * from './types.js';
 export type { Payload } from './payload.js';
+export type { NewSessionReason } from '../protocol/frames.js';
 export { NO_ATTRIBUTES, parseConfig, type ClientConfig, type RawAttributes } from '../config.js';
 export { CloseCode, isFatalCloseCode } from '../protocol/close-codes.js';

@@ -22,6 +22,9 @@ const usage = `Usage: reconnecting-session-server [options]
   --max-sessions-per-address N  sessions one client address may hold (default 256)
   --max-frame-bytes N           largest frame accepted (default 1048576)
   --drain-spread MS             on SIGTERM, tell clients to come back spread over MS (default 5000)
+  --redis URL                   keep sessions in Redis (redis://host:port) so they survive restarts and move
+                                between nodes (see docs/operations.md); default: in this process only
+  --node-id NAME                this node's name in Redis (default: random)
   --ticker                      send {tick} to every connected session each second
   --help`;
 
@@ -70,6 +73,8 @@ try {
       path: { type: 'string' },
       static: { type: 'string' },
       'allow-origin': { type: 'string', multiple: true },
+      redis: { type: 'string' },
+      'node-id': { type: 'string' },
       ticker: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -96,10 +101,16 @@ const bundle = ['../bundle/', '../../dist/bundle/']
   .find((file) => existsSync(file));
 const host = args.host as string;
 const origins = args['allow-origin'] as string[] | undefined;
+const redis = args.redis as string | undefined;
+if (redis !== undefined && !/^rediss?:\/\//.test(redis))
+  fail(`--redis must be a redis:// or rediss:// URL, not ${JSON.stringify(redis)}`);
+const nodeId = args['node-id'] as string | undefined;
 
 let server: SessionServer;
 try {
   server = createSessionServer({
+    ...(redis ? { redis } : {}),
+    ...(nodeId ? { nodeId } : {}),
     port,
     host,
     ...(path ? { path } : {}),
@@ -143,7 +154,10 @@ try {
   fail(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
 }
 const shown = host.includes(':') ? `[${host}]` : host;
-console.log(`reconnecting-session-server listening on ws://${shown}:${server.port}${path ?? '/'}`);
+console.log(
+  `reconnecting-session-server listening on ws://${shown}:${server.port}${path ?? '/'}` +
+    (server.nodeId ? ` (node ${server.nodeId}, sessions in Redis)` : ''),
+);
 if (folder) console.log(`serving ${folder} at http://${shown}:${server.port}/`);
 
 const stop = () => void server.close().then(() => process.exit(0));

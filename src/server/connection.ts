@@ -12,12 +12,14 @@ import { CloseCode } from '../protocol/close-codes.js';
 import type { Session } from './session.js';
 import { closeSocket } from './socket.js';
 
+const MAX_WAITING_FRAMES = 1024;
+
 /** What a connection needs from its server. */
 export interface ConnectionHost {
   helloTimeoutMs: number;
   closeTimeoutMs: number;
-  /** Finds or creates the session for a hello, or returns null after closing the socket itself. */
-  attach(ws: WebSocket, hello: HelloFrame, address: string): Session | null;
+  /** Finds or creates the session for a hello, or returns null after closing the socket itself (async with a store). */
+  attach(ws: WebSocket, hello: HelloFrame, address: string): Session | null | Promise<Session | null>;
   reportError(error: Error): void;
 }
 
@@ -30,6 +32,8 @@ export function sendError(ws: WebSocket, error: ProtocolError, closeTimeoutMs: n
 /** The socket already has its `error` listener (attached first by the server, before any early return). */
 export function handleConnection(ws: WebSocket, address: string, host: ConnectionHost): void {
   let session: Session | null = null;
+  /** Frames that came while a store looked the session up; handled in order once it answers. */
+  let waiting: Frame[] | null = null;
   const fail = (error: ProtocolError) => sendError(ws, error, host.closeTimeoutMs);
   const helloTimer = setTimeout(
     () => fail(new ProtocolError('no-hello', 'no hello frame in time', CloseCode.protocolError)),
@@ -42,6 +46,12 @@ export function handleConnection(ws: WebSocket, address: string, host: Connectio
       if (isBinary) throw new ProtocolError('binary', 'binary frames are not part of the protocol; send text', 1003);
       const frame = decodeFrame(data.toString());
       if (!session) {
+        if (waiting) {
+          if (waiting.length >= MAX_WAITING_FRAMES)
+            throw new ProtocolError('flood', 'too many frames before the welcome', CloseCode.policy);
+          waiting.push(frame);
+          return;
+        }
         if (frame.t !== 'hello')
           throw new ProtocolError('no-hello', 'the first frame must be hello', CloseCode.protocolError);
         if (frame.v !== PROTOCOL_VERSION) {
@@ -52,7 +62,33 @@ export function handleConnection(ws: WebSocket, address: string, host: Connectio
           );
         }
         clearTimeout(helloTimer);
-        session = host.attach(ws, frame, address);
+        const attached = host.attach(ws, frame, address);
+        if (!(attached instanceof Promise)) {
+          session = attached;
+          return;
+        }
+        waiting = [];
+        attached.then(
+          (s) => {
+            session = s;
+            const queued = waiting ?? [];
+            waiting = null;
+            if (!s) return;
+            // The socket may have closed while the store answered, before `session` was set for the close handler.
+            if (ws.readyState > 1) return s.detach(ws);
+            try {
+              for (const f of queued) onFrame(ws, s, f, host);
+            } catch (error) {
+              if (error instanceof ProtocolError) return fail(error);
+              host.reportError(error as Error);
+              fail(new ProtocolError('internal', 'internal error', CloseCode.internalError));
+            }
+          },
+          (error: unknown) => {
+            host.reportError(error as Error);
+            fail(new ProtocolError('internal', 'internal error', CloseCode.internalError));
+          },
+        );
         return;
       }
       onFrame(ws, session, frame, host);

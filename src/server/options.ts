@@ -1,6 +1,7 @@
 /** Server options: defaults, and ranges checked before anything listens (one-line errors naming the option). */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { OriginPolicy } from './origin.js';
+import type { SessionStore } from './store/session-store.js';
 
 export interface SessionServerOptions {
   /** Port to listen on (0 = any free one) when no `server` is given. */
@@ -54,11 +55,34 @@ export interface SessionServerOptions {
   headersTimeoutMs?: number;
   /** Wrong tokens per client address per minute; past it a resume is not even compared and gets a new session. */
   maxBadTokensPerMinute?: number;
+  /**
+   * Where sessions are kept so they survive a restart and move between nodes (see docs/operations.md). Without
+   * one (the default) sessions live in this process only.
+   */
+  store?: SessionStore;
+  /** Shorthand for `store: new RedisStore(url)`; the server closes that store when it closes. */
+  redis?: string;
+  /** This node's name in the store (default: random per server). */
+  nodeId?: string;
+  /** With a store: how long an attached session's lease in the store lasts if this node dies (renewed every third). */
+  leaseMs?: number;
   now?: () => number;
 }
 
 export type ResolvedOptions = Required<
-  Omit<SessionServerOptions, 'server' | 'path' | 'allowedOrigins' | 'host' | 'port' | 'trustProxy' | 'requestListener'>
+  Omit<
+    SessionServerOptions,
+    | 'server'
+    | 'path'
+    | 'allowedOrigins'
+    | 'host'
+    | 'port'
+    | 'trustProxy'
+    | 'requestListener'
+    | 'store'
+    | 'redis'
+    | 'nodeId'
+  >
 > & { trustProxy: number };
 
 const DAY = 86_400_000;
@@ -84,6 +108,7 @@ const RANGES: Record<string, Range> = {
   closeTimeoutMs: [1, 600_000, 2000],
   headersTimeoutMs: [100, 600_000, 10_000],
   maxBadTokensPerMinute: [0, 10_000_000, 20],
+  leaseMs: [300, 3_600_000, 10_000],
 };
 
 function checked(name: string, value: unknown): number {
@@ -123,6 +148,14 @@ export function resolveOptions(options: SessionServerOptions): ResolvedOptions {
   }
   if (options.requestListener !== undefined && typeof options.requestListener !== 'function') {
     throw new TypeError('createSessionServer: requestListener must be a function');
+  }
+  if (options.store !== undefined && options.redis !== undefined) {
+    throw new TypeError('createSessionServer: give store or redis, not both');
+  }
+  if (options.redis !== undefined && (typeof options.redis !== 'string' || !/^rediss?:\/\//.test(options.redis))) {
+    throw new RangeError(
+      `createSessionServer: redis must be a redis:// or rediss:// URL, not ${String(options.redis)}`,
+    );
   }
   if (options.now !== undefined && typeof options.now !== 'function') {
     throw new TypeError('createSessionServer: now must be a function');

@@ -40,6 +40,11 @@ export class ReplayBuffer {
     this.#lastSeq = seq;
   }
 
+  /** For a session read back from a store: the last seq sent, so an empty buffer still knows where it stands. */
+  startAfter(seq: number): void {
+    this.#lastSeq = Math.max(this.#lastSeq, seq);
+  }
+
   /** Drops the oldest frame (a later resume from before it is a replay gap); returns its bytes. */
   evictOldest(): number {
     return this.#queue.shift()?.bytes ?? 0;

@@ -7,6 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { encodeFrame, type HelloFrame, type NewSessionReason, type WelcomeFrame } from '../protocol/frames.js';
 import { CloseCode, formatRetryHint, type RetryHint } from '../protocol/close-codes.js';
 import { AddressCounter, addressKey, clientAddress } from './address.js';
+import { Cluster } from './cluster.js';
 import { handleConnection, type ConnectionHost } from './connection.js';
 import { callGuarded, emitGuarded } from './guard.js';
 import { newSessionId } from './ids.js';
@@ -14,6 +15,7 @@ import { resolveOptions, type ResolvedOptions, type SessionServerOptions } from 
 import { originAllowed, type OriginPolicy } from './origin.js';
 import { Session, type SessionHost } from './session.js';
 import { closeSocket } from './socket.js';
+import { RedisStore } from './store/redis-store.js';
 
 export type { SessionServerOptions } from './options.js';
 
@@ -46,6 +48,8 @@ const EXPIRED_MEMORY = 10_000;
 const BAD_TOKEN_WINDOW_MS = 60_000;
 /** How long a client turned away for lack of room is asked to wait, spread so they do not return together. */
 const BUSY_HINT: RetryHint = { afterMs: 5000, spreadMs: 10_000 };
+/** A store outage is usually short (a failover, a restart): come back soon. */
+const STORE_BUSY_HINT: RetryHint = { afterMs: 500, spreadMs: 2000 };
 
 export class SessionServer extends EventEmitter<SessionServerEvents> implements ConnectionHost {
   readonly wss: WebSocketServer;
@@ -72,7 +76,12 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
   #pingTimer: NodeJS.Timeout;
   #healthTimer: NodeJS.Timeout;
   #draining: RetryHint | null = null;
+  /** With a store, a drain sends clients away once its sessions' writes have landed. */
+  #drained: Promise<void> = Promise.resolve();
   #closed = false;
+  /** With a shared store (`store` or `redis`): the sessions' truth lives there. */
+  readonly #cluster: Cluster | null = null;
+  readonly #ownsStore: boolean;
 
   constructor(options: SessionServerOptions = {}) {
     super();
@@ -82,6 +91,9 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     this.#path = options.path;
     this.#origins = options.allowedOrigins;
     this.#sessionHost = this.#makeSessionHost();
+    const store = options.store ?? (options.redis ? new RedisStore(options.redis) : undefined);
+    this.#ownsStore = options.store === undefined && store !== undefined;
+    if (store) this.#cluster = new Cluster(store, options.nodeId ?? newSessionId(), this.#clusterHost());
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.#o.maxFrameBytes });
     this.wss.on('connection', (ws, req: IncomingMessage) =>
       this.#onConnection(ws, clientAddress(req, this.#o.trustProxy)),
@@ -89,12 +101,13 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     this.#ownsHttp = !options.server;
     this.#http = options.server ?? this.#createHttpServer(options.requestListener);
     this.#http.on('upgrade', this.#onUpgrade);
-    this.ready = this.#ownsHttp
+    const listening: Promise<void> = this.#ownsHttp
       ? new Promise((resolve, reject) => {
           this.#http.once('error', reject);
           this.#http.listen(options.port ?? 0, options.host, () => resolve());
         })
       : Promise.resolve();
+    this.ready = this.#cluster ? Promise.all([listening, this.#cluster.ready]).then(() => {}) : listening;
     this.#sweepTimer = setInterval(() => this.sweep(), this.#o.checkUnusedSessionsMs);
     this.#sweepTimer.unref();
     this.#pingTimer = setInterval(() => this.#pingAll(), this.#o.pingIntervalMs);
@@ -147,8 +160,16 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     return { id: session.id, token: session.token };
   }
 
-  /** Expires sessions unused for at least the lifetime and not blocked; returns their IDs. */
+  /**
+   * Expires sessions unused for at least the lifetime and not blocked; returns their IDs. With a shared store the
+   * sweep runs against the store (any node may expire any session, each once) and this returns [] at once:
+   * `sweepStore()` returns what it expired.
+   */
   sweep(): string[] {
+    if (this.#cluster) {
+      void this.#cluster.sweep();
+      return [];
+    }
     const now = this.#o.now();
     const expired: string[] = [];
     for (const session of [...this.#sessions.values()]) {
@@ -170,10 +191,27 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
       if (!(Number.isInteger(value) && value >= 0 && value <= 86_400_000))
         throw new RangeError(`drain(): ${name} must be an integer from 0 to 86400000, not ${String(value)}`);
     }
-    this.#draining = { afterMs, spreadMs };
-    // The last acks first: what the client sent and this process handled must not be sent again elsewhere.
-    for (const session of this.#sessions.values()) session.flushAck();
-    for (const ws of this.wss.clients) this.#sendAway(ws, this.#draining, CloseCode.serviceRestart);
+    const hint = (this.#draining = { afterMs, spreadMs });
+    const sendAway = () => {
+      // The last acks first: what the client sent and this process handled must not be sent again elsewhere.
+      for (const session of this.#sessions.values()) session.flushAck();
+      for (const ws of this.wss.clients) this.#sendAway(ws, hint, CloseCode.serviceRestart);
+    };
+    if (!this.#cluster) return sendAway();
+    // With a store, acks cover only what is stored: let the writes land (bounded) so nothing is handled twice.
+    const sessions = [...this.#sessions.values()];
+    const timeout = new Promise((resolve) => setTimeout(resolve, this.closeTimeoutMs).unref());
+    this.#drained = Promise.race([Promise.allSettled(sessions.map((s) => s.flushed())), timeout]).then(sendAway);
+  }
+
+  /** The sweep against the shared store; resolves with the IDs this node expired. */
+  sweepStore(): Promise<string[]> {
+    return this.#cluster ? this.#cluster.sweep() : Promise.resolve(this.sweep());
+  }
+
+  /** This node's name in the shared store (undefined without one). */
+  get nodeId(): string | undefined {
+    return this.#cluster?.nodeId;
   }
 
   /** Accepts connections again after `drain()` (a drain that was only a pause). */
@@ -192,10 +230,14 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     clearInterval(this.#pingTimer);
     clearInterval(this.#healthTimer);
     this.#http.off('upgrade', this.#onUpgrade);
+    await this.#drained;
     for (const session of this.#sessions.values()) session.flushAck();
     for (const ws of this.wss.clients)
       closeSocket(ws, CloseCode.goingAway, 'server shutting down', this.closeTimeoutMs);
-    for (const session of [...this.#sessions.values()]) session.close(CloseCode.goingAway, 'server shutting down');
+    // With a shared store the sessions stay there for the clients' resumes (on another node or after a restart).
+    if (this.#cluster) await this.#cluster.close(this.closeTimeoutMs);
+    else for (const session of [...this.#sessions.values()]) session.close(CloseCode.goingAway, 'server shutting down');
+    if (this.#ownsStore) await this.#cluster?.store.close();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     if (this.#ownsHttp) {
       this.#http.closeAllConnections?.();
@@ -209,9 +251,15 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
   };
 
   /** @internal ConnectionHost: the hello handshake. */
-  attach(ws: WebSocket, hello: HelloFrame, address: string): Session | null {
-    let reason: NewSessionReason | undefined;
-    if (hello.sid !== undefined) {
+  attach(ws: WebSocket, hello: HelloFrame, address: string): Session | null | Promise<Session | null> {
+    if (this.#cluster && hello.sid !== undefined && hello.token !== undefined)
+      return this.#cluster.resume(ws, { ...hello, sid: hello.sid, token: hello.token }, address);
+    return this.#fresh(ws, address, this.#cluster && hello.sid !== undefined ? 'unknown' : undefined, hello);
+  }
+
+  /** A new session, unless `hello` resumes one this process holds (without a shared store). */
+  #fresh(ws: WebSocket, address: string, reason: NewSessionReason | undefined, hello?: HelloFrame): Session | null {
+    if (hello?.sid !== undefined) {
       const existing = this.#sessions.get(hello.sid);
       if (!existing) {
         reason = this.#expired.has(hello.sid) ? 'expired' : 'unknown';
@@ -279,8 +327,36 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     const session = new Session(newSessionId(), address, this.#sessionHost);
     this.#sessions.set(session.id, session);
     this.#sessionsByAddress.add(address);
+    this.#cluster?.created(session);
     this.emit('session', session);
     return session;
+  }
+
+  #clusterHost() {
+    return {
+      sessionHost: this.#sessionHost,
+      sessions: this.#sessions,
+      unusedSessionLifetimeMs: this.#o.unusedSessionLifetimeMs,
+      leaseMs: this.#o.leaseMs,
+      now: this.#o.now,
+      adopt: (session: Session) => {
+        this.#sessions.set(session.id, session);
+        this.#sessionsByAddress.add(session.address);
+        this.emit('session', session);
+      },
+      welcome: (ws: WebSocket, session: Session, resumed: boolean) => this.#welcome(ws, session, resumed),
+      resumed: (session: Session, replayed: number, outageMs: number) =>
+        this.emit('resume', session, { replayed, outageMs }),
+      expired: (session: Session) => this.emit('expire', session),
+      fresh: (ws: WebSocket, address: string, reason: NewSessionReason) => this.#fresh(ws, address, reason),
+      busy: (ws: WebSocket, address: string, reason: string) => {
+        this.emit('reject', { status: CloseCode.tryAgainLater, reason, address, origin: undefined });
+        this.#sendAway(ws, STORE_BUSY_HINT, CloseCode.tryAgainLater);
+      },
+      tokenChecksExhausted: (key: string) => this.#tokenChecksExhausted(key),
+      countBadToken: (key: string) => this.#countBadToken(key),
+      reportError: this.reportError,
+    };
   }
 
   #makeSessionHost(): SessionHost {
@@ -293,8 +369,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
       ackDelayMs: o.ackDelayMs,
       closeTimeoutMs: o.closeTimeoutMs,
       now: o.now,
-      reserve: (bytes) => {
-        if (this.#replayBytes + bytes > o.maxTotalReplayBytes) {
+      reserve: (bytes, force) => {
+        if (!force && this.#replayBytes + bytes > o.maxTotalReplayBytes) {
           this.#budgetRefused = true;
           return false;
         }
@@ -310,6 +386,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
       },
       reportError: this.reportError,
       ended: (session) => this.#forget(session),
+      leaseMs: o.leaseMs,
+      forward: (session, body) => (this.#cluster && !this.#closed ? this.#cluster.forward(session, body) : false),
     };
   }
 

@@ -7,6 +7,8 @@ import { emitGuarded } from './guard.js';
 import { newToken, tokensEqual } from './ids.js';
 import { ReplayBuffer } from './replay-buffer.js';
 import { closeSocket } from './socket.js';
+import type { Journal } from './store/journal.js';
+import type { StoredFrame } from './store/session-store.js';
 import { longTimeout, type LongTimer } from './timers.js';
 
 /** What a session needs from its server: limits, the shared memory budget, and where errors go. */
@@ -18,11 +20,24 @@ export interface SessionHost {
   ackDelayMs: number;
   closeTimeoutMs: number;
   now: () => number;
-  /** Takes `bytes` from the budget shared by all sessions; false when it has not that much left. */
-  reserve(bytes: number): boolean;
+  /** Takes `bytes` from the budget shared by all sessions; false when it has not that much left (`force`: takes them anyway). */
+  reserve(bytes: number, force?: boolean): boolean;
   release(bytes: number): void;
   reportError(error: Error): void;
   ended(session: Session): void;
+  /** With a shared store: how far ahead an attached or blocked session's sweep lease reaches. */
+  leaseMs?: number;
+  /** With a shared store: sends data to a session this node no longer owns, through the store; false without one. */
+  forward?(session: Session, body: string): boolean;
+}
+
+/** @internal A session read back from a store (after a restart, or from another node). */
+export interface SessionRestore {
+  token: string;
+  inSeq: number;
+  outSeq: number;
+  createdAt: number;
+  frames: StoredFrame[];
 }
 
 export type SessionData = JsonValue | Uint8Array;
@@ -78,18 +93,35 @@ export class Session extends EventEmitter<SessionEvents> {
   #ackTimer: NodeJS.Timeout | undefined;
   #closed = false;
   #refused = false;
+  /** With a shared store: the write-behind queue; null when sessions live only in this process. */
+  #journal: Journal | null = null;
+  /** The session is owned by another node now: `send()` goes there through the store. */
+  #moved = false;
+  /** An ack is due but the client seqs it would cover are not stored yet. */
+  #ackWaits = false;
   readonly #host: SessionHost;
 
   /** @internal Created by SessionServer. */
-  constructor(id: string, address: string, host: SessionHost) {
+  constructor(id: string, address: string, host: SessionHost, restore?: SessionRestore) {
     super();
     this.id = id;
     this.address = address;
-    this.#token = newToken();
+    this.#token = restore?.token ?? newToken();
     this.#host = host;
     this.#buffer = new ReplayBuffer(host.maxReplayMessages, host.maxReplayBytes);
-    this.createdAt = host.now();
-    this.#detachedAt = this.createdAt;
+    this.createdAt = restore?.createdAt ?? host.now();
+    this.#detachedAt = host.now();
+    if (restore) {
+      this.#inSeq = restore.inSeq;
+      this.#outSeq = restore.outSeq;
+      for (const f of restore.frames) {
+        const bytes = Buffer.byteLength(f.frame);
+        // What the store kept was within the bounds when it was sent; the budget counts it even if now over.
+        host.reserve(bytes, true);
+        this.#buffer.push(f.seq, f.frame, bytes);
+      }
+      this.#buffer.startAfter(restore.outSeq);
+    }
   }
 
   /** Listeners run through the guard: one that throws is reported through the server's `error` event. */
@@ -132,29 +164,43 @@ export class Session extends EventEmitter<SessionEvents> {
   /**
    * Sends `data` now if a socket is attached, and keeps it until acknowledged either way. Returns its seq.
    * Throws `SessionBufferFullError` when keeping it would pass a replay bound (see `replayOverflow`).
+   * With a shared store the message goes to the client once it is stored (see `flushed()`); on a session another
+   * node has taken over it goes to that node through the store and `send()` returns 0 (the seq is assigned there).
    */
   send(data: SessionData | ArrayBuffer): number {
-    if (this.#closed) throw new Error(`session ${this.id} is closed`);
     if (data === undefined || typeof data === 'function' || typeof data === 'symbol') {
       throw new TypeError('session.send(): data must be a JSON value or bytes');
     }
-    const seq = this.#outSeq + 1;
-    const frame: MsgFrame =
+    const body: Omit<MsgFrame, 't' | 'seq'> =
       data instanceof Uint8Array || data instanceof ArrayBuffer
-        ? {
-            t: 'msg',
-            seq,
-            b: Buffer.from(data instanceof ArrayBuffer ? new Uint8Array(data) : data).toString('base64'),
-          }
-        : { t: 'msg', seq, d: data };
+        ? { b: Buffer.from(data instanceof ArrayBuffer ? new Uint8Array(data) : data).toString('base64') }
+        : { d: data };
+    if (this.#moved && this.#host.forward?.(this, JSON.stringify(body))) return 0;
+    return this.sendBody(body);
+  }
+
+  /** @internal Numbers and keeps one message (`inbox`: the store inbox entry it comes from). */
+  sendBody(body: Omit<MsgFrame, 't' | 'seq'>, inbox?: string): number {
+    if (this.#closed || this.#moved) throw new Error(`session ${this.id} is closed`);
+    const seq = this.#outSeq + 1;
+    const frame = { t: 'msg', seq, ...body } as MsgFrame;
     // Encoded before the seq is taken: data JSON cannot encode (a BigInt, a cycle) throws here and leaves no gap.
     const text = encodeFrame(frame);
     const bytes = Buffer.byteLength(text);
     this.#makeRoom(bytes);
     this.#outSeq = seq;
     this.#buffer.push(seq, text, bytes);
+    this.#journal?.push({ op: 'out', seq, frame: text, ...(inbox !== undefined ? { inbox } : {}) });
     this.#flush();
     return seq;
+  }
+
+  /**
+   * Resolves once everything sent and received so far is in the shared store (at once without one). Rejects if
+   * the session is closed or moves to another node before that; store outages are retried, not rejected.
+   */
+  flushed(): Promise<void> {
+    return this.#journal?.flushed() ?? Promise.resolve();
   }
 
   #makeRoom(bytes: number): void {
@@ -180,7 +226,10 @@ export class Session extends EventEmitter<SessionEvents> {
   #flush(): void {
     const ws = this.#ws;
     if (!ws || ws.readyState !== 1) return;
+    // Only what the store has: a client must never hold a message that a node dying now would take with it.
+    const durable = this.#journal ? this.#journal.durableOut : this.#outSeq;
     for (const frame of this.#buffer.since(this.#written)) {
+      if (frame.seq > durable) return;
       if (ws.bufferedAmount >= this.#host.maxSocketBufferedBytes) return;
       ws.send(frame.data, this.#onWritten);
       this.#written = frame.seq;
@@ -212,6 +261,7 @@ export class Session extends EventEmitter<SessionEvents> {
     };
     if (maxMs !== undefined) block.timer = longTimeout(() => this.#lapse(block), maxMs);
     this.#blocks.push(block);
+    if (!this.#ws && this.#blocks.length === 1) this.#scoreChanged();
     return { release: block.release };
   }
 
@@ -223,7 +273,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** Ends the session for good: the client is told not to resume (close 4000). */
   close(code: number = CloseCode.sessionClosed, reason = 'session closed'): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#moved) return;
     this.#closed = true;
     for (const b of this.#blocks) b.timer?.cancel();
     this.#blocks = [];
@@ -233,8 +283,59 @@ export class Session extends EventEmitter<SessionEvents> {
     if (ws) closeSocket(ws, code, reason, this.#host.closeTimeoutMs);
     this.#host.release(this.#buffer.bytes);
     this.#buffer.clear();
+    this.#journal?.push({ op: 'end' });
     this.#host.ended(this);
     this.emit('close', code, reason);
+  }
+
+  /**
+   * @internal This node lets go of the session without ending it: another node took it over, or this server is
+   * closing and the store keeps it. Later `send()` calls go to the owner through the store.
+   */
+  letGo(code: number, reason: string): void {
+    if (this.#closed || this.#moved) return;
+    this.#moved = true;
+    for (const b of this.#blocks) b.timer?.cancel();
+    this.#blocks = [];
+    clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
+    this.#journal?.stop(reason);
+    const ws = this.#ws;
+    this.#ws = null;
+    if (ws) closeSocket(ws, code, reason, this.#host.closeTimeoutMs);
+    this.#host.release(this.#buffer.bytes);
+    this.#buffer.clear();
+    this.#host.ended(this);
+    if (ws) this.emit('detach');
+  }
+
+  /** Whether another node owns the session now (this object only forwards `send()` there). */
+  get moved(): boolean {
+    return this.#moved;
+  }
+
+  /** @internal */
+  set journal(journal: Journal) {
+    this.#journal = journal;
+  }
+
+  /** @internal The store has more: write what waited for it, and the ack that waited. */
+  onDurable(): void {
+    this.#flush();
+    if (this.#ackWaits) {
+      this.#ackWaits = false;
+      this.#scheduleAck();
+    }
+  }
+
+  /** @internal The sweep score in the store: a lease while attached or blocked, else the time it went unused. */
+  #scoreChanged(): void {
+    if (!this.#journal) return;
+    const now = this.#host.now();
+    const lease = now + (this.#host.leaseMs ?? 0);
+    if (this.#ws) this.#journal.push({ op: 'score', score: lease, detachedAt: null });
+    else if (this.blocked) this.#journal.push({ op: 'score', score: lease, detachedAt: this.#detachedAt });
+    else this.#journal.push({ op: 'score', score: this.#detachedAt, detachedAt: this.#detachedAt });
   }
 
   #lapse(block: Block): void {
@@ -256,7 +357,10 @@ export class Session extends EventEmitter<SessionEvents> {
     // With no live block left, lapsed ones can no longer be mistaken for an outer block: forget them.
     this.#blocks = [];
     // A full lifetime starts after long work ends, so a client about to return still finds its session.
-    if (!this.#ws) this.#detachedAt = this.#host.now();
+    if (!this.#ws) {
+      this.#detachedAt = this.#host.now();
+      this.#scoreChanged();
+    }
   }
 
   /** @internal */
@@ -270,15 +374,17 @@ export class Session extends EventEmitter<SessionEvents> {
    * @internal A new token for each resume, so a stolen old one is worthless. The token the client
    * presented stays valid until `confirmToken`: a welcome lost with its socket must not orphan the session.
    */
-  rotateToken(presented: string): string {
+  rotateToken(presented: string, next: string = newToken()): string {
     this.#presented = presented;
-    this.#token = newToken();
+    this.#token = next;
     return this.#token;
   }
 
   /** @internal Any frame on the attached socket after the welcome proves the client holds the new token. */
   confirmToken(ws: WebSocket): void {
-    if (this.#ws === ws) this.#presented = null;
+    if (this.#ws !== ws || this.#presented === null) return;
+    this.#presented = null;
+    this.#journal?.push({ op: 'confirm' });
   }
 
   /** @internal */
@@ -311,6 +417,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#written = clientAck;
     this.#waitingSince = null;
     const replayed = this.#buffer.size;
+    this.#scoreChanged();
     this.#flush();
     this.emit('attach');
     return replayed;
@@ -324,6 +431,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#waitingSince = null;
     clearTimeout(this.#ackTimer);
     this.#ackTimer = undefined;
+    this.#scoreChanged();
     this.emit('detach');
   }
 
@@ -335,6 +443,7 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     if (frame.seq !== this.#inSeq + 1) return false;
     this.#inSeq = frame.seq;
+    this.#journal?.push({ op: 'in', seq: frame.seq });
     this.#scheduleAck();
     const data: SessionData =
       frame.b !== undefined ? new Uint8Array(Buffer.from(frame.b, 'base64')) : (frame.d ?? null);
@@ -348,6 +457,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#buffer.ack(seq);
     const freed = before - this.#buffer.bytes;
     if (freed > 0) {
+      this.#journal?.push({ op: 'ack', seq });
       this.#host.release(freed);
       this.#waitingSince = this.#buffer.size > 0 && this.#written > seq ? this.#host.now() : null;
     }
@@ -392,6 +502,10 @@ export class Session extends EventEmitter<SessionEvents> {
 
   #sendAck = (): void => {
     this.#ackTimer = undefined;
-    if (this.#ws && this.#ws.readyState === 1) this.#ws.send(encodeFrame({ t: 'ack', seq: this.#inSeq }));
+    // With a store, only what is stored is acknowledged: a client resends what a dying node never wrote down.
+    const seq = this.#journal ? this.#journal.durableIn : this.#inSeq;
+    if (seq < this.#inSeq) this.#ackWaits = true;
+    if (this.#ws && this.#ws.readyState === 1 && (seq === this.#inSeq || seq > 0))
+      this.#ws.send(encodeFrame({ t: 'ack', seq }));
   };
 }

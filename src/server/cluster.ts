@@ -1,0 +1,315 @@
+/**
+ * A session server's side of a shared store: resumes that read the session back (after a restart, or from another
+ * node), takeovers that fence the old owner, data for sessions owned elsewhere, leases, and a sweep that any
+ * number of nodes can run at once. The server keeps its in-memory sessions; this module keeps them honest.
+ */
+import type { WebSocket } from 'ws';
+import type { HelloFrame, MsgFrame, NewSessionReason } from '../protocol/frames.js';
+import { CloseCode } from '../protocol/close-codes.js';
+import { newToken } from './ids.js';
+import { Session, SessionBufferFullError, type SessionHost } from './session.js';
+import { Journal } from './store/journal.js';
+import { hashToken, type NodeMessage, type SessionStore, type StoreOp } from './store/session-store.js';
+
+export interface ClusterHost {
+  readonly sessionHost: SessionHost;
+  readonly sessions: Map<string, Session>;
+  unusedSessionLifetimeMs: number;
+  leaseMs: number;
+  now(): number;
+  /** Adds a session read back from the store to this node (and tells the application: `session`). */
+  adopt(session: Session): void;
+  welcome(ws: WebSocket, session: Session, resumed: boolean): void;
+  resumed(session: Session, replayed: number, outageMs: number): void;
+  expired(session: Session): void;
+  /** The answer when the session cannot be continued: a new session, as without a store. */
+  fresh(ws: WebSocket, address: string, reason: NewSessionReason): Session | null;
+  /** Asks the client to come back later (the store is not answering). */
+  busy(ws: WebSocket, address: string, reason: string): void;
+  tokenChecksExhausted(key: string): boolean;
+  countBadToken(key: string): void;
+  reportError(error: Error): void;
+}
+
+const INBOX_BATCH = 100;
+const SWEEP_BATCH = 1000;
+
+export class Cluster {
+  readonly nodeId: string;
+  readonly store: SessionStore;
+  readonly #host: ClusterHost;
+  readonly #journals = new WeakMap<Session, Journal>();
+  /** Per session: the last inbox entry taken, and whether a read is running (another is wanted after it). */
+  readonly #inbox = new Map<string, { after: string | null; running: boolean; again: boolean }>();
+  #unsubscribe: Promise<() => Promise<void>>;
+  #leaseTimer: NodeJS.Timeout;
+  #leaseFailing = false;
+  #sweeping = false;
+
+  constructor(store: SessionStore, nodeId: string, host: ClusterHost) {
+    this.store = store;
+    this.nodeId = nodeId;
+    this.#host = host;
+    store.configure({ safetyTtlMs: host.unusedSessionLifetimeMs + host.leaseMs + 3_600_000 });
+    this.#unsubscribe = store.subscribe(nodeId, (m) => this.#onMessage(m));
+    this.#unsubscribe.catch((error: Error) => host.reportError(error));
+    this.#leaseTimer = setInterval(() => this.#renewLeases(), Math.max(100, Math.floor(host.leaseMs / 3)));
+    this.#leaseTimer.unref();
+  }
+
+  get ready(): Promise<unknown> {
+    return this.#unsubscribe;
+  }
+
+  /** A session this node just created: its record is written before its first op. */
+  created(session: Session): void {
+    const journal = new Journal(
+      this.store,
+      session.id,
+      {
+        fence: 1,
+        inSeq: 0,
+        outSeq: 0,
+        create: () =>
+          this.store.create({
+            id: session.id,
+            tokenHash: hashToken(session.token),
+            owner: this.nodeId,
+            createdAt: session.createdAt,
+            address: session.address,
+            score: this.#host.now() + this.#host.leaseMs,
+          }),
+      },
+      this.#hooks(session),
+    );
+    this.#use(session, journal);
+    journal.start();
+  }
+
+  #use(session: Session, journal: Journal): void {
+    session.journal = journal;
+    this.#journals.set(session, journal);
+  }
+
+  #hooks(session: Session) {
+    return {
+      durable: () => session.onDurable(),
+      lost: (result: 'fenced' | 'gone', unwritten: StoreOp[]) => {
+        if (result === 'gone') {
+          // Expired elsewhere (that node fired `expire`) or lost by the store (a Redis restart without its data):
+          // either way the session is over, and the client and the application hear it (4000, `close`).
+          return session.close(CloseCode.sessionClosed, 'session no longer in the store');
+        }
+        session.letGo(CloseCode.replaced, 'taken over by another node');
+        // Sent here after another node took over, before this node heard: not lost, passed on to the owner in order.
+        // (Frames taken from the inbox are still there: the owner takes them itself.)
+        for (const op of unwritten) {
+          if (op.op !== 'out' || op.inbox !== undefined) continue;
+          const frame = JSON.parse(op.frame) as MsgFrame;
+          this.forward(session, JSON.stringify(frame.b !== undefined ? { b: frame.b } : { d: frame.d }));
+        }
+      },
+      failed: (error: Error) =>
+        this.#host.reportError(new Error(`session ${session.id}: store write failed, retrying: ${error.message}`)),
+    };
+  }
+
+  /** A resume: the store checks the token and hands the session to this node. */
+  async resume(ws: WebSocket, hello: HelloFrame & { sid: string; token: string }, address: string) {
+    const key = `${address} ${hello.sid}`;
+    if (this.#host.tokenChecksExhausted(key)) {
+      this.#host.countBadToken(key);
+      return this.#host.fresh(ws, address, 'token');
+    }
+    const local = this.#host.sessions.get(hello.sid);
+    const localJournal = local && this.#journals.get(local);
+    const next = newToken();
+    const cached = localJournal && !localJournal.stopped ? localJournal : undefined;
+    cached?.beginClaim();
+    let result;
+    try {
+      result = await this.store.claim(hello.sid, {
+        node: this.nodeId,
+        presentedHash: hashToken(hello.token),
+        newTokenHash: hashToken(next),
+        ack: hello.ack,
+        score: this.#host.now() + this.#host.leaseMs,
+        cachedFence: cached ? cached.fence : 0,
+      });
+    } catch (error) {
+      cached?.endClaim();
+      this.#host.reportError(new Error(`session store unavailable for a resume: ${(error as Error).message}`));
+      this.#host.busy(ws, address, 'session store unavailable');
+      return null;
+    }
+    // Only a cache the store confirmed takes the new fence; a stale one is let go below and stays fenced.
+    cached?.endClaim(result.status === 'ok' && result.frames === null ? result.session.fence : undefined);
+    if (result.status === 'token') this.#host.countBadToken(key);
+    if (result.status !== 'ok') {
+      if (result.status === 'replay-gap' && result.previousOwner !== this.nodeId && result.previousOwner)
+        void this.#publish(result.previousOwner, { t: 'ended', sid: hello.sid });
+      if (result.status !== 'token') local?.close(CloseCode.sessionClosed, 'session ended');
+      return ws.readyState === 1 ? this.#host.fresh(ws, address, result.status) : null;
+    }
+    const stored = result.session;
+    let session: Session;
+    if (local && cached && result.frames === null) {
+      session = local;
+    } else {
+      local?.letGo(CloseCode.replaced, 'replaced by a newer connection');
+      session = new Session(stored.id, stored.address, this.#host.sessionHost, {
+        token: next,
+        inSeq: stored.inSeq,
+        outSeq: stored.outSeq,
+        createdAt: stored.createdAt,
+        frames: result.frames ?? [],
+      });
+      this.#use(session, new Journal(this.store, session.id, stored, this.#hooks(session)));
+      this.#host.adopt(session);
+    }
+    session.rotateToken(hello.token, next);
+    if (result.previousOwner && result.previousOwner !== this.nodeId)
+      void this.#publish(result.previousOwner, { t: 'taken', sid: stored.id, fence: stored.fence });
+    const outageMs = session === local && !session.connected ? Math.max(0, this.#host.now() - session.detachedAt) : 0;
+    this.#host.welcome(ws, session, true);
+    const replayed = session.attach(ws, hello.ack);
+    if (ws.readyState > 1) session.detach(ws);
+    this.#host.resumed(session, replayed, outageMs);
+    this.#readInbox(session);
+    return session;
+  }
+
+  /** `send()` on a session another node took over: into the store's inbox, and a word to the owner. */
+  forward(session: Session, body: string): boolean {
+    this.store.enqueue(session.id, body).then(
+      (owner) => {
+        if (owner === null) this.#host.reportError(new Error(`session ${session.id}: gone, message not sent`));
+        else void this.#publish(owner, { t: 'send', sid: session.id });
+      },
+      (error: Error) =>
+        this.#host.reportError(new Error(`session ${session.id}: message not forwarded: ${error.message}`)),
+    );
+    return true;
+  }
+
+  /** Takes what other nodes queued for `session`, in order, each exactly once (the inbox entry leaves with its frame). */
+  #readInbox(session: Session): void {
+    let state = this.#inbox.get(session.id);
+    if (!state) this.#inbox.set(session.id, (state = { after: null, running: false, again: false }));
+    if (state.running) {
+      state.again = true;
+      return;
+    }
+    state.running = true;
+    state.again = false;
+    const s = state;
+    this.store.inbox(session.id, s.after, INBOX_BATCH).then(
+      (entries) => {
+        s.running = false;
+        for (const entry of entries) {
+          if (session.closed || session.moved) return;
+          try {
+            session.sendBody(JSON.parse(entry.data) as Omit<MsgFrame, 't' | 'seq'>, entry.entryId);
+          } catch (error) {
+            // At a bound the entry stays in the inbox; the session's `drain` reads it again.
+            if (error instanceof SessionBufferFullError)
+              return void session.once('drain', () => this.#readInbox(session));
+            this.#host.reportError(error as Error);
+          }
+          s.after = entry.entryId;
+        }
+        if (s.again || entries.length === INBOX_BATCH) this.#readInbox(session);
+      },
+      (error: Error) => {
+        s.running = false;
+        this.#host.reportError(new Error(`session ${session.id}: inbox not read: ${error.message}`));
+      },
+    );
+  }
+
+  #onMessage(m: NodeMessage): void {
+    const session = this.#host.sessions.get(m.sid);
+    if (!session) return;
+    const journal = this.#journals.get(session);
+    if (m.t === 'send') return this.#readInbox(session);
+    if (m.t === 'taken') {
+      // A node that claimed the session again since holds a newer fence than the message.
+      if (journal && m.fence !== undefined && journal.fence >= m.fence) return;
+      // Writes still on their way will be refused, and the refusal lets go and passes them on to the owner.
+      if (journal && journal.backlog > 0) return;
+      return session.letGo(CloseCode.replaced, 'taken over by another node');
+    }
+    session.letGo(CloseCode.sessionClosed, 'session ended on another node');
+  }
+
+  async #publish(node: string, message: NodeMessage): Promise<void> {
+    try {
+      await this.store.publish(node, message);
+    } catch (error) {
+      // Only a hint: fencing stops the old owner's writes even if it never hears.
+      this.#host.reportError(new Error(`could not tell node ${node}: ${(error as Error).message}`));
+    }
+  }
+
+  #renewLeases(): void {
+    const ids: string[] = [];
+    for (const s of this.#host.sessions.values()) if (s.connected || s.blocked) ids.push(s.id);
+    this.store.lease(ids, this.#host.now() + this.#host.leaseMs).then(
+      () => (this.#leaseFailing = false),
+      (error: Error) => {
+        if (!this.#leaseFailing) this.#host.reportError(new Error(`session leases not renewed: ${error.message}`));
+        this.#leaseFailing = true;
+      },
+    );
+  }
+
+  /** Expires sessions unused for the lifetime, on whichever node gets there first; returns their IDs. */
+  async sweep(): Promise<string[]> {
+    if (this.#sweeping) return [];
+    this.#sweeping = true;
+    const expired: string[] = [];
+    try {
+      const before = this.#host.now() - this.#host.unusedSessionLifetimeMs;
+      for (const id of await this.store.expirable(before, SWEEP_BATCH)) {
+        const won = await this.store.expire(id, before);
+        if (!won) continue;
+        expired.push(id);
+        this.#inbox.delete(id);
+        const local = this.#host.sessions.get(id);
+        if (won.owner && won.owner !== this.nodeId) void this.#publish(won.owner, { t: 'ended', sid: id });
+        // The node that wins tells the application, with the session it holds or one read back for the event.
+        const session =
+          local && !local.moved
+            ? local
+            : new Session(id, '', this.#host.sessionHost, {
+                token: '',
+                inSeq: 0,
+                outSeq: 0,
+                createdAt: 0,
+                frames: [],
+              });
+        this.#host.expired(session);
+        session.expire();
+      }
+    } catch (error) {
+      this.#host.reportError(new Error(`sweep failed: ${(error as Error).message}`));
+    } finally {
+      this.#sweeping = false;
+    }
+    return expired;
+  }
+
+  /** Lets go of every session (the store keeps them for other nodes or this one restarted) after a last flush. */
+  async close(timeoutMs: number): Promise<void> {
+    clearInterval(this.#leaseTimer);
+    const sessions = [...this.#host.sessions.values()];
+    const timeout = new Promise((resolve) => setTimeout(resolve, timeoutMs).unref());
+    await Promise.race([Promise.allSettled(sessions.map((s) => s.flushed())), timeout]);
+    for (const s of sessions) s.letGo(CloseCode.goingAway, 'server shutting down');
+    try {
+      await (
+        await this.#unsubscribe
+      )();
+    } catch {}
+  }
+}
