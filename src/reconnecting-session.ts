@@ -168,7 +168,7 @@ export class ReconnectingSessionElement extends LitElement {
   /**
    * Messages the outbound queue may hold while the connection is down (and, in session mode, until acknowledged).
    * @type {number}
-   * @default 1000
+   * @default 100000
    */
   @property({ attribute: 'max-queue' }) maxQueue: Setting = null;
   /**
