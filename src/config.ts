@@ -25,7 +25,7 @@ export const DEFAULTS = {
   reconnect: 'auto' as ReconnectMode,
   maxAttempts: DEFAULT_MAX_ATTEMPTS,
   jitter: DEFAULT_JITTER,
-  maxQueue: 1000,
+  maxQueue: 100_000,
   maxQueueBytes: 16 * 1024 * 1024,
   sessionParam: 'session',
   heartbeatInterval: 15000,

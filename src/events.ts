@@ -1,5 +1,6 @@
 /** The element's events: `Event` subclasses that bubble and cross shadow roots, each with a typed `detail`. */
 import type {
+  DrainDetail,
   ErrorDetail,
   MessageDetail,
   NewSessionDetail,
@@ -89,6 +90,14 @@ export class SessionReloadEvent extends DetailEvent<{ reason: NewSessionReason |
   }
 }
 
+/** The buffered amount fell to half the high-water mark after a `send()` took it to the mark: send more. */
+export class SessionDrainEvent extends DetailEvent<DrainDetail> {
+  static readonly type = 'session-drain';
+  constructor(detail: DrainDetail) {
+    super(SessionDrainEvent.type, detail);
+  }
+}
+
 declare global {
   interface HTMLElementEventMap {
     'session-status': SessionStatusEvent;
@@ -100,5 +109,6 @@ declare global {
     'session-recovered': SessionRecoveredEvent;
     'session-retry': SessionRetryEvent;
     'session-reload': SessionReloadEvent;
+    'session-drain': SessionDrainEvent;
   }
 }

@@ -2,7 +2,7 @@ import { LitElement, html, nothing, type PropertyDeclaration, type PropertyValue
 import { property } from 'lit/decorators.js';
 import { SessionClient } from './client/session-client.js';
 import type { Payload } from './client/payload.js';
-import type { Status, StatusDetail } from './client/types.js';
+import type { MessageCallback, Status, StatusDetail } from './client/types.js';
 import type { NewSessionReason } from './protocol/frames.js';
 import { NO_URL_WARNING, parseConfig, type RawAttributes } from './config.js';
 import { parseOverlayConfig, type OverlayConfig } from './overlay/overlay-config.js';
@@ -16,6 +16,7 @@ import {
 } from './overlay/overlay-template.js';
 import { CloseCode } from './protocol/close-codes.js';
 import {
+  SessionDrainEvent,
   SessionErrorEvent,
   SessionReloadEvent,
   SessionRetryEvent,
@@ -67,6 +68,7 @@ const raw = (v: Setting | undefined): string | null => (v === null || v === unde
  * @fires {SessionRecoveredEvent} session-recovered - the outage report when the connection is back
  * @fires {SessionRetryEvent} session-retry - the retry button was activated; cancelable
  * @fires {SessionReloadEvent} session-reload - the reload button of the expired notice was activated; cancelable
+ * @fires {SessionDrainEvent} session-drain - the buffered amount fell to half the high-water mark after reaching it
  * @slot - the application; the element does not change its layout
  * @slot reconnecting - replaces the text shown while reconnecting (the countdown stays)
  * @slot offline - replaces the text shown while the browser is offline
@@ -166,7 +168,7 @@ export class ReconnectingSessionElement extends LitElement {
   /**
    * Messages the outbound queue may hold while the connection is down (and, in session mode, until acknowledged).
    * @type {number}
-   * @default 1000
+   * @default 100000
    */
   @property({ attribute: 'max-queue' }) maxQueue: Setting = null;
   /**
@@ -350,6 +352,7 @@ export class ReconnectingSessionElement extends LitElement {
       sessionId: (id) => {
         this.sessionId = id;
       },
+      drain: (d) => this.dispatchEvent(new SessionDrainEvent(d)),
     });
   }
 
@@ -361,6 +364,20 @@ export class ReconnectingSessionElement extends LitElement {
   /** Messages waiting to be sent or acknowledged. */
   get queued(): number {
     return this.#client.queued;
+  }
+
+  /** Bytes waiting to be sent or acknowledged; past 1 MiB wait for `session-drain`. */
+  get bufferedAmount(): number {
+    return this.#client.bufferedAmount;
+  }
+
+  /** Opt-in for high-rate pages: `(data, seq)` for each message instead of a `session-message` event. */
+  get onsessionmessage(): MessageCallback | null {
+    return this.#client.onmessage;
+  }
+
+  set onsessionmessage(callback: MessageCallback | null) {
+    this.#client.onmessage = typeof callback === 'function' ? callback : null;
   }
 
   /**

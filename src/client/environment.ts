@@ -3,6 +3,8 @@
 /** What the client needs of a WebSocket: the browser's, or the `ws` package's in Node. */
 export interface SocketLike {
   readonly readyState: number;
+  /** Bytes handed to send() and not yet on the network (browsers and `ws` both have it). */
+  readonly bufferedAmount?: number;
   binaryType: string;
   send(data: string | ArrayBuffer | Blob): void;
   close(code?: number, reason?: string): void;

@@ -2,7 +2,7 @@
  * The `./client` entry: the connection state machine without the element, for pages that render
  * their own UI and for Node (pass `{ WebSocket }` from the `ws` package as the environment).
  */
-export { SessionClient } from './session-client.js';
+export { HIGH_WATER_MARK, SessionClient } from './session-client.js';
 export { OutboxFullError } from './outbox.js';
 export {
   browserEnvironment,

@@ -3,11 +3,15 @@ import { base64ToBytes, bytesToBase64, type JsonValue, type MsgFrame } from '../
 
 export type Payload = string | ArrayBuffer | ArrayBufferView | Blob | JsonValue;
 
-/** A queued message in the form it will take on the wire. */
+/**
+ * A queued message in the form it will take on the wire. A JSON value is kept as the text
+ * `JSON.stringify` made of it once at `send()`: every later use (size, frame, resend, persist)
+ * reads that text, and a page that changes the object afterwards cannot alter what is queued.
+ */
 export type WirePayload =
   | { kind: 'text'; text: string }
   | { kind: 'binary'; data: ArrayBuffer | Blob }
-  | { kind: 'json'; json: JsonValue }
+  | { kind: 'json'; text: string }
   | { kind: 'bytes'; base64: string };
 
 const isBinaryView = (v: unknown): v is ArrayBufferView => ArrayBuffer.isView(v);
@@ -32,29 +36,29 @@ export function toPlainWire(data: Payload): WirePayload {
   return { kind: 'text', text: jsonOrThrow(data) };
 }
 
-/** Session mode: JSON values travel in `d`, binary as base64 in `b`. */
+/** Session mode: JSON values travel in `d` (encoded here, once), binary as base64 in `b`. */
 export function toSessionWire(data: Payload): WirePayload {
-  if (typeof Blob !== 'undefined' && data instanceof Blob) {
-    throw new TypeError(
-      'send(): Blob is not supported in session mode; send an ArrayBuffer (await blob.arrayBuffer())',
-    );
+  if (typeof data === 'object' && data !== null) {
+    if (typeof Blob !== 'undefined' && data instanceof Blob) {
+      throw new TypeError(
+        'send(): Blob is not supported in session mode; send an ArrayBuffer (await blob.arrayBuffer())',
+      );
+    }
+    if (data instanceof ArrayBuffer) return { kind: 'bytes', base64: bytesToBase64(new Uint8Array(data)) };
+    if (isBinaryView(data))
+      return { kind: 'bytes', base64: bytesToBase64(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)) };
   }
-  if (data instanceof ArrayBuffer) return { kind: 'bytes', base64: bytesToBase64(new Uint8Array(data)) };
-  if (isBinaryView(data))
-    return { kind: 'bytes', base64: bytesToBase64(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)) };
-  jsonOrThrow(data);
-  return { kind: 'json', json: data as JsonValue };
+  return { kind: 'json', text: jsonOrThrow(data) };
 }
 
-/** Approximate size, for the byte bound of the queue. */
+/** Size in UTF-16 code units (a UTF-8 bound is three times that), for the byte bound of the queue. */
 export function wireSize(w: WirePayload): number {
   switch (w.kind) {
     case 'text':
+    case 'json':
       return w.text.length;
     case 'binary':
       return w.data instanceof ArrayBuffer ? w.data.byteLength : w.data.size;
-    case 'json':
-      return JSON.stringify(w.json).length;
     case 'bytes':
       return w.base64.length;
   }
@@ -66,19 +70,31 @@ export function msgData(frame: MsgFrame): JsonValue | ArrayBuffer {
   return frame.d ?? null;
 }
 
-/** A session-mode frame for a queued message (one queued in plain mode too, if the page switched protocol). */
-export function msgFrame(seq: number, w: WirePayload): MsgFrame {
-  if (w.kind === 'bytes') return { t: 'msg', seq, b: w.base64 };
-  if (w.kind === 'json') return { t: 'msg', seq, d: w.json };
-  if (w.kind === 'text') return { t: 'msg', seq, d: w.text };
-  if (w.data instanceof ArrayBuffer) return { t: 'msg', seq, b: bytesToBase64(new Uint8Array(w.data)) };
+/**
+ * The text of a session-mode `msg` frame for a queued message (one queued in plain mode too, if
+ * the page switched protocol). Built around the payload's JSON text, which is not encoded again;
+ * equal to `JSON.stringify({ t: 'msg', seq, d })` (or `b`).
+ */
+export function msgText(seq: number, w: WirePayload): string {
+  if (w.kind === 'json') return '{"t":"msg","seq":' + seq + ',"d":' + w.text + '}';
+  if (w.kind === 'bytes') return '{"t":"msg","seq":' + seq + ',"b":"' + w.base64 + '"}';
+  if (w.kind === 'text') return '{"t":"msg","seq":' + seq + ',"d":' + JSON.stringify(w.text) + '}';
+  if (w.data instanceof ArrayBuffer)
+    return '{"t":"msg","seq":' + seq + ',"b":"' + bytesToBase64(new Uint8Array(w.data)) + '"}';
   throw new TypeError('a Blob queued in plain mode cannot be sent in session mode');
 }
 
 /** What a plain socket sends for a queued message (one queued in session mode too, if the page switched protocol). */
 export function plainData(w: WirePayload): string | ArrayBuffer | Blob {
-  if (w.kind === 'text') return w.text;
+  if (w.kind === 'text' || w.kind === 'json') return w.text;
   if (w.kind === 'binary') return w.data;
-  if (w.kind === 'json') return JSON.stringify(w.json);
   return base64ToBytes(w.base64).buffer as ArrayBuffer;
+}
+
+/** A snapshot written before JSON payloads were kept as text held the value itself (`json`). */
+export function upgradeStoredPayload(w: WirePayload | { kind: 'json'; json: JsonValue }): WirePayload | null {
+  if (w.kind !== 'json') return w;
+  if (typeof (w as { text?: unknown }).text === 'string') return w as WirePayload;
+  const text = JSON.stringify((w as { json?: JsonValue }).json);
+  return text === undefined ? null : { kind: 'json', text };
 }

@@ -1,6 +1,6 @@
 /** sessionStorage snapshot for `persist`: a reload resumes the same session with nothing lost. */
 import type { OutboxEntry } from './outbox.js';
-import type { WirePayload } from './payload.js';
+import { upgradeStoredPayload, type WirePayload } from './payload.js';
 
 export interface SessionSnapshot {
   sid: string;
@@ -24,7 +24,11 @@ export function loadSnapshot(storage: Storage | null, key: string): SessionSnaps
     const s = JSON.parse(raw) as SessionSnapshot;
     if (typeof s.sid !== 'string' || typeof s.token !== 'string' || !Array.isArray(s.outbox)) return null;
     // Binary entries were queued as ArrayBuffers/Blobs only in plain mode, which does not persist.
-    s.outbox = s.outbox.filter((e) => e.data.kind === 'json' || e.data.kind === 'bytes');
+    s.outbox = s.outbox.flatMap((e) => {
+      if (e.data.kind !== 'json' && e.data.kind !== 'bytes') return [];
+      const data = upgradeStoredPayload(e.data);
+      return data ? [{ ...e, data }] : [];
+    });
     return s;
   } catch {
     return null;

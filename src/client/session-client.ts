@@ -17,7 +17,7 @@ import { defaultEnvironment, type ClientEnvironment, type SocketLike } from './e
 import { Outbox, OutboxFullError } from './outbox.js';
 import {
   msgData,
-  msgFrame,
+  msgText,
   plainData,
   toPlainWire,
   toSessionWire,
@@ -28,7 +28,7 @@ import {
 import { loadSnapshot, saveSnapshot } from './persistence.js';
 import { withoutCredentials, withoutCredentialsInText } from './redact.js';
 import { frameBytes, refusedCulprit, unsendable } from './unsendable.js';
-import type { Cause, ClientDelegate, ErrorDetail, StatusDetail, Status } from './types.js';
+import type { Cause, ClientDelegate, ErrorDetail, MessageCallback, StatusDetail, Status } from './types.js';
 
 type Pause = 'offline' | 'hidden' | null;
 
@@ -37,6 +37,10 @@ const ACK_BATCH = 64;
 const ACK_DELAY_MS = 25;
 /** A wake-up check (visible again, online, resume) wants an answer sooner than a heartbeat. */
 const PROBE_TIMEOUT_MS = 3000;
+/** Default `highWaterMark`: past it a page that paces itself waits for `drain`. */
+export const HIGH_WATER_MARK = 1024 * 1024;
+/** Plain mode learns of a draining socket buffer only by looking. */
+const DRAIN_POLL_MS = 10;
 
 export class SessionClient {
   #config: ClientConfig;
@@ -76,6 +80,17 @@ export class SessionClient {
   #pongTimer: number | undefined;
   #ackTimer: number | undefined;
   #ackWatchTimer: number | undefined;
+  #drainTimer: number | undefined;
+  /** A send() took the buffered amount to the high-water mark: `drain` is owed. */
+  #needDrain = false;
+
+  /**
+   * Set it to take each incoming message as `(data, seq)` instead of the delegate's `message`:
+   * no objects made per message, for pages that handle thousands a second.
+   */
+  onmessage: MessageCallback | null = null;
+  /** Bytes buffered at which a pacing page should wait for `drain` (fired at half of it). */
+  highWaterMark = HIGH_WATER_MARK;
 
   readonly #outbox: Outbox<WirePayload>;
   #sid: string | null = null;
@@ -127,6 +142,17 @@ export class SessionClient {
   /** Messages waiting: not yet sent (plain) or not yet acknowledged (session). */
   get queued(): number {
     return this.#outbox.size;
+  }
+
+  /**
+   * Bytes waiting to go out, like `WebSocket.bufferedAmount`: queued and not yet sent, plus (plain
+   * mode) the socket's own buffer, or (session mode) sent and not yet acknowledged. JSON and text
+   * count their UTF-16 length.
+   */
+  get bufferedAmount(): number {
+    const ws = this.#ws;
+    const inSocket = this.#config.protocol === 'plain' && ws && this.#ready ? (ws.bufferedAmount ?? 0) : 0;
+    return this.#outbox.bytes + inSocket;
   }
 
   get sessionId(): string | null {
@@ -220,6 +246,7 @@ export class SessionClient {
     // A socket already closing would drop the data without a word: queue it for the next open instead.
     if (!session && this.#ready && this.#ws?.readyState === 1) {
       this.#ws.send(plainData(wire));
+      if (!this.#needDrain) this.#checkHighWater();
       return null;
     }
     let entry;
@@ -230,11 +257,39 @@ export class SessionClient {
       throw error;
     }
     if (session && this.#ready && this.#ws) {
-      this.#ws.send(encodeFrame(msgFrame(entry.seq, wire)));
+      this.#ws.send(msgText(entry.seq, wire));
       this.#sentSeq = entry.seq;
       this.#watchAcks();
     }
+    if (!this.#needDrain) this.#checkHighWater();
     return session ? entry.seq : null;
+  }
+
+  #checkHighWater(): void {
+    if (this.bufferedAmount < this.highWaterMark) return;
+    this.#needDrain = true;
+    if (this.#config.protocol === 'plain' && this.#ready) this.#pollDrain();
+  }
+
+  /** Fires `drain` once the buffered amount is down to half the high-water mark; acks (session) or polling (plain) call it. */
+  #checkDrain(): void {
+    if (!this.#needDrain) return;
+    const bufferedAmount = this.bufferedAmount;
+    if (bufferedAmount > this.highWaterMark / 2) {
+      // Closed, the queue only shrinks when a socket opens again, which checks.
+      if (this.#config.protocol === 'plain' && this.#ready) this.#pollDrain();
+      return;
+    }
+    this.#needDrain = false;
+    this.#delegate.drain?.({ bufferedAmount, highWaterMark: this.highWaterMark });
+  }
+
+  #pollDrain(): void {
+    if (this.#drainTimer !== undefined) return;
+    this.#drainTimer = this.#env.setTimeout(() => {
+      this.#drainTimer = undefined;
+      this.#checkDrain();
+    }, DRAIN_POLL_MS);
   }
 
   #checkFrameSize(wire: WirePayload): void {
@@ -380,6 +435,7 @@ export class SessionClient {
     this.#hint = null;
     if (this.#config.protocol === 'plain') {
       for (const entry of this.#outbox.drain()) ws.send(plainData(entry.data));
+      this.#checkDrain();
     } else {
       this.#armIdle();
     }
@@ -398,7 +454,9 @@ export class SessionClient {
   #onData(ws: SocketLike, data: unknown): void {
     this.#lastFrameAt = this.#env.now();
     if (this.#config.protocol === 'plain') {
-      this.#delegate.message({ data, seq: null });
+      const cb = this.onmessage;
+      if (cb) cb(data, null);
+      else this.#delegate.message({ data, seq: null });
       return;
     }
     if (this.#pongTimer !== undefined) {
@@ -437,7 +495,9 @@ export class SessionClient {
         }
         this.#inSeq = frame.seq;
         this.#scheduleAck(ws);
-        this.#delegate.message({ data: msgData(frame), seq: frame.seq });
+        const cb = this.onmessage;
+        if (cb) cb(frame.b === undefined ? (frame.d ?? null) : msgData(frame), frame.seq);
+        else this.#delegate.message({ data: msgData(frame), seq: frame.seq });
         return;
       }
       case 'ack':
@@ -445,6 +505,7 @@ export class SessionClient {
           this.#protocolStrikes = 0;
           // Our messages get through: the clock starts again for whatever is still unacknowledged.
           this.#unackedSince = this.#outbox.size > 0 ? this.#env.now() : null;
+          this.#checkDrain();
         }
         return;
       case 'ping':
@@ -501,11 +562,12 @@ export class SessionClient {
     // Tells the server the rotated token arrived, so it can forget the old one (see docs/protocol.md).
     if (f.resumed) ws.send(encodeFrame({ t: 'ack', seq: this.#inSeq }));
     // Unacknowledged messages go first: a send() from an 'open' listener must follow them, not overtake them.
-    for (const entry of this.#outbox.entries()) ws.send(encodeFrame(msgFrame(entry.seq, entry.data)));
+    for (const entry of this.#outbox.entries()) ws.send(msgText(entry.seq, entry.data));
     this.#sentSeq = this.#outbox.lastSeq;
     if (this.#outbox.size > 0) this.#watchAcks();
     this.#persist();
     this.#becameOpen(ws, f.resumed);
+    if (this.#ws === ws) this.#checkDrain();
   }
 
   /**
@@ -832,6 +894,8 @@ export class SessionClient {
 
   #clearAllTimers(): void {
     this.#clearSocketTimers();
+    this.#env.clearTimeout(this.#drainTimer);
+    this.#drainTimer = undefined;
     this.#env.clearTimeout(this.#waitTimer);
     this.#waitTimer = undefined;
     this.#nextAttemptAt = null;

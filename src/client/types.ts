@@ -86,6 +86,15 @@ export interface MessageDetail {
   seq: number | null;
 }
 
+export interface DrainDetail {
+  /** Bytes still waiting (see `SessionClient.bufferedAmount`), now at most half the high-water mark. */
+  bufferedAmount: number;
+  highWaterMark: number;
+}
+
+/** A direct callback for high-rate pages: no event object, no detail object per message. */
+export type MessageCallback = (data: unknown, seq: number | null) => void;
+
 export interface ClientDelegate {
   status(detail: StatusDetail): void;
   message(detail: MessageDetail): void;
@@ -93,4 +102,6 @@ export interface ClientDelegate {
   session(detail: SessionDetail): void;
   recovered(detail: RecoveredDetail): void;
   sessionId(id: string | null): void;
+  /** The buffered amount fell back to half the high-water mark after a `send()` took it to the mark. */
+  drain?(detail: DrainDetail): void;
 }

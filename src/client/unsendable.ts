@@ -2,9 +2,8 @@
  * Queued messages that can never reach the server: resent on every attempt they would hold up
  * everything behind them, so the client takes them out of its queue and reports them instead.
  */
-import { encodeFrame } from '../protocol/frames.js';
 import type { OutboxEntry } from './outbox.js';
-import { msgFrame, wireSize, type WirePayload } from './payload.js';
+import { msgText, wireSize, type WirePayload } from './payload.js';
 import type { ErrorDetail } from './types.js';
 
 /**
@@ -14,7 +13,7 @@ import type { ErrorDetail } from './types.js';
 export function frameBytes(seq: number, data: WirePayload, limit: number): number {
   const bound = wireSize(data) * 3 + 64;
   if (bound <= limit) return bound;
-  return new TextEncoder().encode(encodeFrame(msgFrame(seq, data))).length;
+  return new TextEncoder().encode(msgText(seq, data)).length;
 }
 
 /** Why `entry` cannot go out in session mode under the server's frame `limit`; null if it can. */

@@ -12,7 +12,7 @@ describe('parseConfig', () => {
     assert.deepEqual(config.delays, [1000, 2000, 4000, 8000, 16000, 32000]);
     assert.equal(config.maxAttempts, 6);
     assert.equal(config.jitter, 0.5);
-    assert.equal(config.maxQueue, 1000);
+    assert.equal(config.maxQueue, 100_000);
     assert.equal(config.reconnect, 'auto');
     assert.equal(config.protocol, 'plain');
     assert.equal(config.heartbeatInterval, 15000);
@@ -65,7 +65,7 @@ describe('parseConfig', () => {
       );
     }
     assert.equal(config.jitter, 0.5);
-    assert.equal(config.maxQueue, 1000);
+    assert.equal(config.maxQueue, 100_000);
     assert.equal(config.sessionParam, 'session');
   });
 

@@ -1,6 +1,18 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { msgData, msgFrame, plainData, toPlainWire, toSessionWire } from '../../src/client/payload.js';
+import fc from 'fast-check';
+import type { MsgFrame } from '../../src/protocol/frames.js';
+import {
+  msgData,
+  msgText,
+  plainData,
+  toPlainWire,
+  toSessionWire,
+  upgradeStoredPayload,
+  type WirePayload,
+} from '../../src/client/payload.js';
+
+const msgFrame = (seq: number, w: WirePayload) => JSON.parse(msgText(seq, w)) as MsgFrame;
 
 describe('payload', () => {
   it('plain mode: strings as they are, binary copied, anything else as JSON text', () => {
@@ -34,5 +46,29 @@ describe('payload', () => {
       new Uint8Array(plainData(toSessionWire(new Uint8Array([5, 6]))) as ArrayBuffer),
       new Uint8Array([5, 6]),
     );
+  });
+
+  it('builds the same frame text as encoding the whole frame, from the payload encoded once', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.integer({ min: 1, max: 2 ** 40 }), (value, seq) => {
+        const d = JSON.parse(JSON.stringify(value)) as unknown;
+        assert.equal(msgText(seq, toSessionWire(value as never)), JSON.stringify({ t: 'msg', seq, d }));
+      }),
+    );
+    assert.equal(msgText(2, toSessionWire(new Uint8Array([1]))), JSON.stringify({ t: 'msg', seq: 2, b: 'AQ==' }));
+    assert.equal(msgText(3, toPlainWire('a"b')), JSON.stringify({ t: 'msg', seq: 3, d: 'a"b' }));
+  });
+
+  it('keeps what was sent: changing the object after send() does not change the queued message', () => {
+    const value = { n: 1 };
+    const wire = toSessionWire(value);
+    value.n = 2;
+    assert.deepEqual(msgFrame(1, wire).d, { n: 1 });
+  });
+
+  it('reads JSON entries of snapshots saved before payloads were kept as text', () => {
+    assert.deepEqual(upgradeStoredPayload({ kind: 'json', json: { a: [1] } }), { kind: 'json', text: '{"a":[1]}' });
+    assert.deepEqual(upgradeStoredPayload({ kind: 'json', text: '2' }), { kind: 'json', text: '2' });
+    assert.deepEqual(upgradeStoredPayload({ kind: 'bytes', base64: 'AQ==' }), { kind: 'bytes', base64: 'AQ==' });
   });
 });
