@@ -14,6 +14,15 @@ export default [
   {
     input: 'dist/index.js',
     plugins: [minifyTemplates(), nodeResolve({ browser: true }), terser({ format: { comments: false } })],
-    output: { file: 'dist/bundle/reconnecting-session.min.js', format: 'es', sourcemap: true },
+    output: [
+      { file: 'dist/bundle/reconnecting-session.min.js', format: 'es', sourcemap: true },
+      // For pages that cannot load modules: a classic script that registers the element and sets a global.
+      {
+        file: 'dist/bundle/reconnecting-session.iife.js',
+        format: 'iife',
+        name: 'ReconnectingSession',
+        sourcemap: true,
+      },
+    ],
   },
 ];

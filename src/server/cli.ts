@@ -12,7 +12,8 @@ const usage = `Usage: reconnecting-session-server [options]
   --host HOST                   address to bind (default 127.0.0.1)
   --path PATH                   only accept WebSocket upgrades on PATH (must start with /)
   --static DIR                  serve the pages in DIR over HTTP on the same port (same origin), and the
-                                element's bundle at /reconnecting-session.min.js
+                                element's bundles at /reconnecting-session.min.js (module) and
+                                /reconnecting-session.iife.js (classic script)
   --allow-origin ORIGIN         allow browser pages from ORIGIN (repeatable; '*' allows all). Default: pages
                                 served from this server's own address (an IP address or localhost)
   --trust-proxy N               take the client address from X-Forwarded-For, behind N proxies (default 0)
@@ -96,9 +97,14 @@ const folder = args.static as string | undefined;
 if (folder !== undefined && !(existsSync(folder) && statSync(folder).isDirectory()))
   fail(`--static ${JSON.stringify(folder)} is not a folder`);
 // Beside dist/server/cli.js in the package; from src/ (run through tsx) the built one in dist/.
-const bundle = ['../bundle/', '../../dist/bundle/']
-  .map((dir) => fileURLToPath(new URL(`${dir}reconnecting-session.min.js`, import.meta.url)))
-  .find((file) => existsSync(file));
+const bundleDir = ['../bundle/', '../../dist/bundle/']
+  .map((dir) => fileURLToPath(new URL(dir, import.meta.url)))
+  .find((dir) => existsSync(`${dir}reconnecting-session.min.js`));
+const bundles = bundleDir
+  ? Object.fromEntries(
+      ['reconnecting-session.min.js', 'reconnecting-session.iife.js'].map((name) => [`/${name}`, bundleDir + name]),
+    )
+  : {};
 const host = args.host as string;
 const origins = args['allow-origin'] as string[] | undefined;
 const redis = args.redis as string | undefined;
@@ -114,9 +120,7 @@ try {
     port,
     host,
     ...(path ? { path } : {}),
-    ...(folder
-      ? { requestListener: staticFiles(folder, bundle ? { '/reconnecting-session.min.js': bundle } : {}) }
-      : {}),
+    ...(folder ? { requestListener: staticFiles(folder, bundles) } : {}),
     ...(origins ? { allowedOrigins: origins } : {}),
     ...defined({
       trustProxy: flag('trust-proxy'),
