@@ -49,7 +49,7 @@ describe('npm start (demo/server.mjs)', () => {
         () => `no address: ${demo.errors()}`,
       );
       const host = /demo: http:\/\/(\S+):\d+\//.exec(demo.output())![1]!;
-      assert.match(readme, new RegExp(`serves http://${host.replace(/\./g, '\\.')}:8000`));
+      assert.match(readme, new RegExp(`demo at http://${host.replace(/\./g, '\\.')}:8000`));
     } finally {
       demo.child.kill('SIGTERM');
       await demo.exited;
@@ -88,10 +88,10 @@ describe('npm start against hostile request targets', () => {
   });
 });
 
-describe("the README's server example", () => {
+describe("docs/server.md's server example", () => {
   it('runs as written (on port 0) and echoes', async () => {
-    const readme = readFileSync('README.md', 'utf8');
-    const section = readme.slice(readme.indexOf('### Server library'));
+    const doc = readFileSync('docs/server.md', 'utf8');
+    const section = doc.slice(doc.indexOf('## Server library'));
     const code = /```js\n([\s\S]*?)```/.exec(section)![1]!;
     const dist = pathToFileURL('dist/server/index.js').href;
     const runnable =
