@@ -21,6 +21,8 @@ const usage = `Usage: reconnecting-session-server [options]
   --check-unused-sessions MS    how often to look for unused sessions (default 17000, at least 10)
   --max-sessions N              sessions held at once (default 10000)
   --max-sessions-per-address N  sessions one client address may hold (default 256)
+  --max-connections-per-address N
+                                open connections from one client address (default 256)
   --max-frame-bytes N           largest frame accepted (default 1048576)
   --drain-spread MS             on SIGTERM, tell clients to come back spread over MS (default 5000)
   --redis URL                   keep sessions in Redis (redis://host:port) so they survive restarts and move
@@ -42,6 +44,7 @@ const numeric = {
   'check-unused-sessions': [10, 2 ** 31 - 1],
   'max-sessions': [1, 10_000_000],
   'max-sessions-per-address': [1, 10_000_000],
+  'max-connections-per-address': [1, 10_000_000],
   'max-frame-bytes': [256, 256 * 1_048_576],
   'drain-spread': [0, DAY],
 } as const satisfies Record<string, readonly [number, number]>;
@@ -128,6 +131,7 @@ try {
       checkUnusedSessionsMs: flag('check-unused-sessions'),
       maxSessions: flag('max-sessions'),
       maxSessionsPerAddress: flag('max-sessions-per-address'),
+      maxConnectionsPerAddress: flag('max-connections-per-address'),
       maxFrameBytes: flag('max-frame-bytes'),
     }),
   });
