@@ -1,30 +1,11 @@
-import { afterEach, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSessionServer, type SessionServer } from '../../src/server/index.js';
-import type { Session } from '../../src/server/session.js';
-import { RawClient, startServer, until, delay } from './support.js';
+import { createSessionServer } from '../../src/server/index.js';
+import { until, delay } from './support.js';
+import { serverFixture } from './fixture.js';
 
 const T = { timeout: 15_000 };
-const open: SessionServer[] = [];
-const clients: RawClient[] = [];
-async function setup(options: Parameters<typeof startServer>[0] = {}) {
-  const { server, url } = await startServer(options);
-  open.push(server);
-  const sessions: Session[] = [];
-  server.on('session', (s) => sessions.push(s));
-  const errors: string[] = [];
-  server.on('error', (e) => errors.push(e.message));
-  const client = () => {
-    const c = new RawClient(url);
-    clients.push(c);
-    return c;
-  };
-  return { server, client, sessions, errors };
-}
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const s of open.splice(0)) await s.close();
-});
+const setup = serverFixture();
 
 const boom = (what: string) => () => {
   throw new Error(`${what} listener bug`);
@@ -93,7 +74,7 @@ describe('throwing application listeners', () => {
 
   it('an error listener that throws is logged, not thrown', T, async () => {
     const server = createSessionServer({ port: 0, host: '127.0.0.1', allowedOrigins: boom('origin') as never });
-    open.push(server);
+    after(() => server.close());
     server.on('error', boom('error'));
     const logged: unknown[] = [];
     const original = console.error;

@@ -1,12 +1,12 @@
-import { afterEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { WebSocket } from 'ws';
-import { attachEchoApp, SessionBufferFullError, type SessionServer } from '../../src/server/index.js';
-import type { Session } from '../../src/server/session.js';
+import { attachEchoApp, SessionBufferFullError } from '../../src/server/index.js';
 import { SeqQueue } from '../../src/protocol/seq-queue.js';
-import { RawClient, startServer, until, delay } from './support.js';
+import { RawClient, until, delay } from './support.js';
+import { serverFixture } from './fixture.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -17,24 +17,7 @@ const heapAfterGc = () => {
 };
 
 const T = { timeout: 30_000 };
-const open: SessionServer[] = [];
-const clients: RawClient[] = [];
-async function setup(options: Parameters<typeof startServer>[0] = {}) {
-  const { server, url } = await startServer(options);
-  open.push(server);
-  const sessions: Session[] = [];
-  server.on('session', (s) => sessions.push(s));
-  const client = (headers?: Record<string, string>) => {
-    const c = new RawClient(url, headers);
-    clients.push(c);
-    return c;
-  };
-  return { server, url, client, sessions };
-}
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  for (const s of open.splice(0)) await s.close();
-});
+const setup = serverFixture();
 
 describe('acknowledged data is freed at once', () => {
   it('a SeqQueue keeps no reference to what it shifted', async () => {
@@ -125,13 +108,12 @@ describe('replay bounds tell the application at send()', () => {
   });
 
   it('keeps total memory bounded under chat amplification (one upload fanned out to every session)', T, async () => {
-    const { server, client, url, sessions } = await setup({ maxTotalReplayBytes: 2 * 1024 * 1024 });
+    const { server, client, url, sessions, track } = await setup({ maxTotalReplayBytes: 2 * 1024 * 1024 });
     attachEchoApp(server);
     // Readers that never acknowledge: every fanned-out note stays in their replay buffers.
     const readers = Array.from({ length: 40 }, () => client());
     await Promise.all(readers.map((r) => r.hello()));
-    const attacker = new RawClient(url);
-    clients.push(attacker);
+    const attacker = track(new RawClient(url));
     await attacker.hello();
     const before = heapAfterGc();
     for (let seq = 1; seq <= 200; seq++) attacker.send({ t: 'msg', seq, d: { chat: 'z'.repeat(2000) } });
@@ -161,7 +143,7 @@ describe('a client that stops reading', () => {
     'holds at most maxSocketBufferedBytes in the socket, then is cut at ackTimeoutMs; the session resumes',
     T,
     async () => {
-      const { client, sessions, url } = await setup({
+      const { server, client, sessions, url } = await setup({
         maxSocketBufferedBytes: 64 * 1024,
         ackTimeoutMs: 500,
         maxReplayBytes: 16 * 1048576,
@@ -177,7 +159,7 @@ describe('a client that stops reading', () => {
       const s = sessions[0]!;
       const chunk = 'q'.repeat(16 * 1024);
       let peak = 0;
-      const serverSocket = [...open[0]!.wss.clients][0]!;
+      const serverSocket = [...server.wss.clients][0]!;
       for (let i = 0; i < 300; i++) {
         s.send(`${i}:${chunk}`);
         peak = Math.max(peak, serverSocket.bufferedAmount);

@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileS
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
 
 const readme = readFileSync('README.md', 'utf8');
@@ -71,39 +71,10 @@ describe("the README's examples, as written", () => {
     for (const [, target] of readme.matchAll(/\]\(((?:docs\/)[^)#]+)\)/g)) statSync(target!);
   });
 
-  it('session mode: the page in public/ and the CLI line; a message echoes back through the session', async () => {
+  /** Writes `html` to public/index.html in a fresh folder, runs the README's CLI line there, opens the page. */
+  async function servePage(html: string, check: (page: Page) => Promise<void>): Promise<void> {
     const dir = mkdtempSync(join(tmpdir(), 'rs-readme-'));
     mkdirSync(join(dir, 'public'));
-    writeFileSync(join(dir, 'public', 'index.html'), example('session-page'));
-    const port = await freePort();
-    const cli = start(cliArgs(example('session-server'), port), dir);
-    await until(
-      () => /listening/.test(cli.output()),
-      () => cli.output(),
-    );
-    const page = await browser.newPage();
-    try {
-      await page.goto(`http://127.0.0.1:${port}/`);
-      await page.waitForFunction(
-        () => document.querySelector('reconnecting-session')?.getAttribute('status') === 'open',
-      );
-      await page.click('#send');
-      await page.waitForFunction(() => document.querySelector('#log li') !== null);
-      assert.match((await page.textContent('#log li'))!, /"chat":"hello"/);
-    } finally {
-      await page.close();
-      cli.child.kill();
-    }
-  });
-
-  it('the classic-script bundle registers the element too', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rs-readme-'));
-    mkdirSync(join(dir, 'public'));
-    const html = example('session-page').replace(
-      '<script type="module" src="/reconnecting-session.min.js"></script>',
-      '<script src="/reconnecting-session.iife.js"></script>',
-    );
-    assert.notEqual(html, example('session-page'));
     writeFileSync(join(dir, 'public', 'index.html'), html);
     const port = await freePort();
     const cli = start(cliArgs(example('session-server'), port), dir);
@@ -117,14 +88,33 @@ describe("the README's examples, as written", () => {
       await page.waitForFunction(
         () => document.querySelector('reconnecting-session')?.getAttribute('status') === 'open',
       );
-      assert.equal(
-        await page.evaluate(() => typeof (window as { ReconnectingSession?: unknown }).ReconnectingSession),
-        'object',
-      );
+      await check(page);
     } finally {
       await page.close();
       cli.child.kill();
     }
+  }
+
+  it('session mode: the page in public/ and the CLI line; a message echoes back through the session', async () => {
+    await servePage(example('session-page'), async (page) => {
+      await page.click('#send');
+      await page.waitForFunction(() => document.querySelector('#log li') !== null);
+      assert.match((await page.textContent('#log li'))!, /"chat":"hello"/);
+    });
+  });
+
+  it('the classic-script bundle registers the element too', async () => {
+    const html = example('session-page').replace(
+      '<script type="module" src="/reconnecting-session.min.js"></script>',
+      '<script src="/reconnecting-session.iife.js"></script>',
+    );
+    assert.notEqual(html, example('session-page'));
+    await servePage(html, async (page) => {
+      const global = await page.evaluate(
+        () => typeof (window as { ReconnectingSession?: unknown }).ReconnectingSession,
+      );
+      assert.equal(global, 'object');
+    });
   });
 
   it('plain mode: the echo server and the page; the queued ping is echoed', async () => {
