@@ -165,7 +165,7 @@ async function peakDuring(work) {
   progress('chat amplification');
   rows.push([
     'peak heap growth, chat amplification (1,000 sessions, 1.2 MB fanned out)',
-    `${MiB(peak)} (replay kept: ${MiB(s.replayBytes)}, budget 256 MiB)`,
+    `${MiB(peak)} (replay kept: ${MiB(s.replayBytes)}, budget 128 MiB)`,
   ]);
   await c.exit();
   await s.close();

@@ -95,7 +95,7 @@ const RANGES: Record<string, Range> = {
   checkUnusedSessionsMs: [10, MAX_TIMER_MS, 17_000],
   maxReplayMessages: [1, 10_000_000, 1000],
   maxReplayBytes: [1, 2 ** 30, 1_048_576],
-  maxTotalReplayBytes: [1, 2 ** 40, 256 * 1_048_576],
+  maxTotalReplayBytes: [1, 2 ** 40, 128 * 1_048_576],
   maxFrameBytes: [256, 256 * 1_048_576, 1_048_576],
   maxSessions: [1, 10_000_000, 10_000],
   maxSessionsPerAddress: [1, 10_000_000, 256],
