@@ -495,12 +495,11 @@ export class ReconnectingSessionElement extends LitElement {
     if (this.#configDirty || CONFIG_PROPERTIES.some((p) => changed.has(p)) || changed.has('persist'))
       this.#applyConfig();
     if (OVERLAY_PROPERTIES.some((p) => changed.has(p))) {
-      const { config, warnings } = parseOverlayConfig({
-        overlay: raw(this.overlay),
-        position: raw(this.position),
-        gracePeriod: raw(this.gracePeriod),
-        reconnectedDuration: raw(this.reconnectedDuration),
-      });
+      const { config, warnings } = parseOverlayConfig(
+        Object.fromEntries(OVERLAY_PROPERTIES.map((p) => [p, raw(this[p])])) as Parameters<
+          typeof parseOverlayConfig
+        >[0],
+      );
       this.#warn(warnings);
       this.#overlay = config;
     }
@@ -761,24 +760,9 @@ export class ReconnectingSessionElement extends LitElement {
   }
 
   #rawAttributes(): RawAttributes {
-    return {
-      url: raw(this.url),
-      protocol: raw(this.protocol),
-      reconnect: raw(this.reconnect),
-      delays: raw(this.delays),
-      initialDelay: raw(this.initialDelay),
-      maxDelay: raw(this.maxDelay),
-      factor: raw(this.factor),
-      maxAttempts: raw(this.maxAttempts),
-      jitter: raw(this.jitter),
-      maxQueue: raw(this.maxQueue),
-      maxQueueBytes: raw(this.maxQueueBytes),
-      sessionParam: raw(this.sessionParam),
-      heartbeatInterval: raw(this.heartbeatInterval),
-      heartbeatTimeout: raw(this.heartbeatTimeout),
-      connectTimeout: raw(this.connectTimeout),
-      pauseHidden: this.pauseHidden,
-    };
+    // Built from the list rather than spelled out: the bundle carries the sixteen names once.
+    const attrs = Object.fromEntries(CONFIG_PROPERTIES.map((p) => [p, raw(this[p] as Setting)]));
+    return { ...attrs, pauseHidden: this.pauseHidden } as RawAttributes;
   }
 
   #baseUrl(): string {
