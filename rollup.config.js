@@ -4,6 +4,9 @@ import minifyTemplates from './scripts/minify-templates.mjs';
 
 // tsc has already emitted dist/; rollup only packages it, so one compiler owns the TypeScript.
 // minifyTemplates strips the whitespace of css`` and html`` templates, which terser leaves alone.
+// Terser: a second compress pass and ES2020 output (the bundle already needs ES2022 for `#private`)
+// measured 56 B gzip smaller (unsafe_arrows gained 1 B more, not worth the risk); property mangling stays
+// off: lit's `_$` names are its cross-version API and `#private` fields are mangled already.
 export default [
   {
     input: 'dist/index.js',
@@ -13,7 +16,17 @@ export default [
   },
   {
     input: 'dist/index.js',
-    plugins: [minifyTemplates(), nodeResolve({ browser: true }), terser({ format: { comments: false } })],
+    plugins: [
+      minifyTemplates(),
+      nodeResolve({ browser: true }),
+      terser({
+        ecma: 2020,
+        module: true,
+        toplevel: true,
+        compress: { passes: 2 },
+        format: { comments: false },
+      }),
+    ],
     output: [
       { file: 'dist/bundle/reconnecting-session.min.js', format: 'es', sourcemap: true },
       // For pages that cannot load modules: a classic script that registers the element and sets a global.

@@ -1,10 +1,10 @@
 // CI size check: the script-tag bundle (lit inside), gzip level 9, must stay under the limit.
-// The goal is 14 KiB; the limit sits at the measured size (20,940 B) rounded up to the next KiB until the
-// element's own size work lands, so CI stays green meanwhile and catches any growth.
+// The goal is 14 KiB; the limit sits at the measured size (19,960 B) rounded up to the next KiB, so CI keeps
+// the size work done so far and catches any growth.
 import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const LIMIT = Number(process.env.SIZE_LIMIT_BYTES ?? 21 * 1024);
+const LIMIT = Number(process.env.SIZE_LIMIT_BYTES ?? 20 * 1024);
 const file = 'dist/bundle/reconnecting-session.min.js';
 if (!existsSync(file)) {
   console.error(`size check: ${file} is missing; run npm run build first`);

@@ -1,5 +1,4 @@
 import { LitElement, html, nothing, type PropertyDeclaration, type PropertyValues } from 'lit';
-import { property } from 'lit/decorators.js';
 import { SessionClient } from './client/session-client.js';
 import type { Payload } from './client/payload.js';
 import type { MessageCallback, Status, StatusDetail } from './client/types.js';
@@ -106,6 +105,38 @@ const raw = (v: Setting | undefined): string | null => (v === null || v === unde
  */
 export class ReconnectingSessionElement extends LitElement {
   static override styles = styles;
+  static override properties = {
+    url: {},
+    protocol: {},
+    reconnect: {},
+    delays: {},
+    initialDelay: { attribute: 'initial-delay' },
+    maxDelay: { attribute: 'max-delay' },
+    factor: {},
+    maxAttempts: { attribute: 'max-attempts' },
+    jitter: {},
+    maxQueue: { attribute: 'max-queue' },
+    maxQueueBytes: { attribute: 'max-queue-bytes' },
+    sessionParam: { attribute: 'session-param' },
+    heartbeatInterval: { attribute: 'heartbeat-interval' },
+    heartbeatTimeout: { attribute: 'heartbeat-timeout' },
+    connectTimeout: { attribute: 'connect-timeout' },
+    pauseHidden: { type: Boolean, attribute: 'pause-hidden' },
+    manual: { type: Boolean },
+    persist: {},
+    overlay: {},
+    position: {},
+    gracePeriod: { attribute: 'grace-period' },
+    reconnectedDuration: { attribute: 'reconnected-duration' },
+    reconnectingMessage: { attribute: 'reconnecting-message' },
+    offlineMessage: { attribute: 'offline-message' },
+    failedMessage: { attribute: 'failed-message' },
+    disconnectedMessage: { attribute: 'disconnected-message' },
+    expiredMessage: { attribute: 'expired-message' },
+    reconnectedMessage: { attribute: 'reconnected-message' },
+    sessionId: { attribute: 'session-id', reflect: true },
+    status: { reflect: true },
+  };
 
   /** A connection setting changed since the client last saw it (declared first: setters run during construction). */
   #configDirty = true;
@@ -115,178 +146,178 @@ export class ReconnectingSessionElement extends LitElement {
    * the page. Without one the element waits (and warns) instead of connecting.
    * @type {string}
    */
-  @property() url: string | null = null;
+  url: string | null = null;
   /**
    * `plain` (any WebSocket server) or `session` (the resumable session protocol of this package's server).
    * @type {'plain' | 'session'}
    * @default 'plain'
    */
-  @property() protocol: string | null = null;
+  protocol: string | null = null;
   /**
    * `auto` (reconnect by itself), `prompt` (only through the retry button) or `off`.
    * @type {'auto' | 'prompt' | 'off'}
    * @default 'auto'
    */
-  @property() reconnect: string | null = null;
+  reconnect: string | null = null;
   /**
    * Explicit delays before each reconnect attempt, in milliseconds (`1000,2000,4000`); attempts past the list
    * reuse its last entry. Takes precedence over `initial-delay`, `max-delay` and `factor`.
    * @type {string}
    * @default '1000,2000,4000,8000,16000,32000'
    */
-  @property() delays: string | null = null;
+  delays: string | null = null;
   /**
    * First delay of a geometric schedule, in milliseconds (with `max-delay` and `factor`, instead of `delays`).
    * @type {number}
    * @default 1000
    */
-  @property({ attribute: 'initial-delay' }) initialDelay: Setting = null;
+  initialDelay: Setting = null;
   /**
    * Longest delay of the geometric schedule, in milliseconds.
    * @type {number}
    * @default 32000
    */
-  @property({ attribute: 'max-delay' }) maxDelay: Setting = null;
+  maxDelay: Setting = null;
   /**
    * Growth factor of the geometric schedule (1 to 100).
    * @type {number}
    * @default 2
    */
-  @property() factor: Setting = null;
+  factor: Setting = null;
   /**
    * Automatic reconnect attempts before the status becomes `failed`; `0` fails at the first drop.
    * @type {number}
    * @default 6
    */
-  @property({ attribute: 'max-attempts' }) maxAttempts: Setting = null;
+  maxAttempts: Setting = null;
   /**
    * 0..1: each delay is spread uniformly over ±jitter of itself, so clients do not all return at once.
    * @type {number}
    * @default 0.5
    */
-  @property() jitter: Setting = null;
+  jitter: Setting = null;
   /**
    * Messages the outbound queue may hold while the connection is down (and, in session mode, until acknowledged).
    * @type {number}
    * @default 100000
    */
-  @property({ attribute: 'max-queue' }) maxQueue: Setting = null;
+  maxQueue: Setting = null;
   /**
    * Bytes (approximate, as sent) the queue may hold.
    * @type {number}
    * @default 16777216
    */
-  @property({ attribute: 'max-queue-bytes' }) maxQueueBytes: Setting = null;
+  maxQueueBytes: Setting = null;
   /**
    * Session mode: the URL query parameter that carries the session ID.
    * @type {string}
    * @default 'session'
    */
-  @property({ attribute: 'session-param' }) sessionParam: string | null = null;
+  sessionParam: string | null = null;
   /**
    * Session mode: milliseconds between heartbeats that detect a half-open connection.
    * @type {number}
    * @default 15000
    */
-  @property({ attribute: 'heartbeat-interval' }) heartbeatInterval: Setting = null;
+  heartbeatInterval: Setting = null;
   /**
    * Session mode: milliseconds without an answer to a heartbeat before the connection counts as lost.
    * @type {number}
    * @default 10000
    */
-  @property({ attribute: 'heartbeat-timeout' }) heartbeatTimeout: Setting = null;
+  heartbeatTimeout: Setting = null;
   /**
    * Milliseconds an attempt may take to open before it is abandoned and the next one scheduled.
    * @type {number}
    * @default 10000
    */
-  @property({ attribute: 'connect-timeout' }) connectTimeout: Setting = null;
+  connectTimeout: Setting = null;
   /**
    * While the page is hidden, hold reconnect attempts until it is shown again (an open connection stays open).
    * @type {boolean}
    * @default false
    */
-  @property({ type: Boolean, attribute: 'pause-hidden' }) pauseHidden = false;
+  pauseHidden = false;
   /**
    * Do not connect when added to the page; call `connect()`.
    * @type {boolean}
    * @default false
    */
-  @property({ type: Boolean }) manual = false;
+  manual = false;
   /**
    * Keep the session in sessionStorage so a reload resumes it; the value, if any, names the storage slot
    * (by default the first URL). Absent: nothing is stored.
    * @type {string}
    */
-  @property() persist: string | null = null;
+  persist: string | null = null;
   /**
    * `toast` (corner notice, page stays usable), `modal` (dims and blocks the app) or `none` (events only).
    * @type {'toast' | 'modal' | 'none'}
    * @default 'toast'
    */
-  @property() overlay: string | null = null;
+  overlay: string | null = null;
   /**
    * Where the toast sits: `bottom-right`, `bottom-left`, `top-right`, `top-left`, `top`, `bottom` or `center`.
    * @type {'bottom-right' | 'bottom-left' | 'top-right' | 'top-left' | 'top' | 'bottom' | 'center'}
    * @default 'bottom-right'
    */
-  @property() position: string | null = null;
+  position: string | null = null;
   /**
    * Drops that recover within this many milliseconds show nothing.
    * @type {number}
    * @default 500
    */
-  @property({ attribute: 'grace-period' }) gracePeriod: Setting = null;
+  gracePeriod: Setting = null;
   /**
    * How long the "Reconnected" confirmation stays, in milliseconds.
    * @type {number}
    * @default 2000
    */
-  @property({ attribute: 'reconnected-duration' }) reconnectedDuration: Setting = null;
+  reconnectedDuration: Setting = null;
   /**
    * Text shown while reconnecting (plain text, never HTML; the `reconnecting` slot replaces it). Before the first
    * connection the default is "Connecting to the server…", after a planned restart "The server is restarting.".
    * @type {string}
    * @default 'Connection lost.'
    */
-  @property({ attribute: 'reconnecting-message' }) reconnectingMessage: string | null = null;
+  reconnectingMessage: string | null = null;
   /**
    * Text shown while the browser is offline (plain text; the `offline` slot replaces it).
    * @type {string}
    * @default 'You are offline. Waiting for the network…'
    */
-  @property({ attribute: 'offline-message' }) offlineMessage: string | null = null;
+  offlineMessage: string | null = null;
   /**
    * Text shown once automatic attempts are exhausted (plain text; the `failed` slot replaces it). Before the first
    * connection the default is "Could not connect to the server.".
    * @type {string}
    * @default 'Could not reconnect.'
    */
-  @property({ attribute: 'failed-message' }) failedMessage: string | null = null;
+  failedMessage: string | null = null;
   /**
    * Text shown when the connection closed and will not come back by itself (plain text; the `disconnected` slot
    * replaces it). Also serves while reconnecting when `reconnecting-message` is absent.
    * @type {string}
    * @default 'Disconnected from the server.'
    */
-  @property({ attribute: 'disconnected-message' }) disconnectedMessage: string | null = null;
+  disconnectedMessage: string | null = null;
   /**
    * Text shown when the session could not be resumed (plain text; the `expired` slot replaces it).
    * @type {string}
    * @default 'Your session has expired. Reload the page to continue.'
    */
-  @property({ attribute: 'expired-message' }) expiredMessage: string | null = null;
+  expiredMessage: string | null = null;
   /**
    * Text of the short confirmation after a visible outage (plain text; the `reconnected` slot replaces it).
    * @type {string}
    * @default 'Reconnected.'
    */
-  @property({ attribute: 'reconnected-message' }) reconnectedMessage: string | null = null;
+  reconnectedMessage: string | null = null;
   /**
    * Session mode: the session ID to resume; reflected when the server assigns one.
    * @type {string}
    */
-  @property({ attribute: 'session-id', reflect: true }) sessionId: string | null = null;
+  sessionId: string | null = null;
   /**
    * Current connection status, reflected for CSS (`:host([status='reconnecting'])`). Read-only: the element puts
    * back any value a page writes.
@@ -294,7 +325,7 @@ export class ReconnectingSessionElement extends LitElement {
    * @default 'idle'
    * @readonly
    */
-  @property({ reflect: true }) status: Status = 'idle';
+  status: Status = 'idle';
 
   #client: SessionClient;
   #detail: StatusDetail | null = null;
@@ -464,12 +495,11 @@ export class ReconnectingSessionElement extends LitElement {
     if (this.#configDirty || CONFIG_PROPERTIES.some((p) => changed.has(p)) || changed.has('persist'))
       this.#applyConfig();
     if (OVERLAY_PROPERTIES.some((p) => changed.has(p))) {
-      const { config, warnings } = parseOverlayConfig({
-        overlay: raw(this.overlay),
-        position: raw(this.position),
-        gracePeriod: raw(this.gracePeriod),
-        reconnectedDuration: raw(this.reconnectedDuration),
-      });
+      const { config, warnings } = parseOverlayConfig(
+        Object.fromEntries(OVERLAY_PROPERTIES.map((p) => [p, raw(this[p])])) as Parameters<
+          typeof parseOverlayConfig
+        >[0],
+      );
       this.#warn(warnings);
       this.#overlay = config;
     }
@@ -730,24 +760,9 @@ export class ReconnectingSessionElement extends LitElement {
   }
 
   #rawAttributes(): RawAttributes {
-    return {
-      url: raw(this.url),
-      protocol: raw(this.protocol),
-      reconnect: raw(this.reconnect),
-      delays: raw(this.delays),
-      initialDelay: raw(this.initialDelay),
-      maxDelay: raw(this.maxDelay),
-      factor: raw(this.factor),
-      maxAttempts: raw(this.maxAttempts),
-      jitter: raw(this.jitter),
-      maxQueue: raw(this.maxQueue),
-      maxQueueBytes: raw(this.maxQueueBytes),
-      sessionParam: raw(this.sessionParam),
-      heartbeatInterval: raw(this.heartbeatInterval),
-      heartbeatTimeout: raw(this.heartbeatTimeout),
-      connectTimeout: raw(this.connectTimeout),
-      pauseHidden: this.pauseHidden,
-    };
+    // Built from the list rather than spelled out: the bundle carries the sixteen names once.
+    const attrs = Object.fromEntries(CONFIG_PROPERTIES.map((p) => [p, raw(this[p] as Setting)]));
+    return { ...attrs, pauseHidden: this.pauseHidden } as RawAttributes;
   }
 
   #baseUrl(): string {
