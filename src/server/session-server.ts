@@ -293,9 +293,9 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     return session;
   }
 
-  #turnAway(ws: WebSocket, address: string, reason: string): void {
+  #turnAway(ws: WebSocket, address: string, reason: string, hint: RetryHint = BUSY_HINT): void {
     this.emit('reject', { status: CloseCode.tryAgainLater, reason, address, origin: undefined });
-    this.#sendAway(ws, BUSY_HINT, CloseCode.tryAgainLater);
+    this.#sendAway(ws, hint, CloseCode.tryAgainLater);
   }
 
   #resume(ws: WebSocket, session: Session, token: string, clientAck: number): Session {
@@ -349,10 +349,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
         this.emit('resume', session, { replayed, outageMs }),
       expired: (session: Session) => this.emit('expire', session),
       fresh: (ws: WebSocket, address: string, reason: NewSessionReason) => this.#fresh(ws, address, reason),
-      busy: (ws: WebSocket, address: string, reason: string) => {
-        this.emit('reject', { status: CloseCode.tryAgainLater, reason, address, origin: undefined });
-        this.#sendAway(ws, STORE_BUSY_HINT, CloseCode.tryAgainLater);
-      },
+      busy: (ws: WebSocket, address: string, reason: string) => this.#turnAway(ws, address, reason, STORE_BUSY_HINT),
       tokenChecksExhausted: (key: string) => this.#tokenChecksExhausted(key),
       countBadToken: (key: string) => this.#countBadToken(key),
       reportError: this.reportError,

@@ -1,20 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { pathToFileURL } from 'node:url';
-import { RawClient } from './support.js';
+import { RawClient, runNode } from './support.js';
 
-function run(args: string[]) {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => (out += d));
-  child.stderr.on('data', (d) => (err += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, exited, output: () => out, errors: () => err };
-}
+const run = runNode;
 
 async function until(check: () => boolean, what: () => string) {
   const deadline = Date.now() + 15000;
@@ -66,7 +57,6 @@ describe('npm start against hostile request targets', () => {
         () => `no address: ${demo.errors()}`,
       );
       const port = Number(/demo: http:\/\/\S+:(\d+)\//.exec(demo.output())![1]);
-      const { connect } = await import('node:net');
       for (const target of ['//', '//x:99999/', '//[::1/ws']) {
         const reply = await new Promise<string>((resolve) => {
           let got = '';

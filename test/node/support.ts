@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { WebSocket } from 'ws';
 import { createSessionServer, type SessionServer, type SessionServerOptions } from '../../src/server/index.js';
 import { decodeFrame, type Frame, type WelcomeFrame } from '../../src/protocol/frames.js';
@@ -75,4 +76,15 @@ export async function until(check: () => boolean, what: string, timeoutMs = 3000
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await delay(10);
   }
+}
+
+/** A node child process whose output is collected: the CLI, the demo, an example. */
+export function runNode(args: string[]) {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, output: () => out, errors: () => err };
 }
