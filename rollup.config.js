@@ -1,6 +1,7 @@
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import minifyTemplates from './scripts/minify-templates.mjs';
+import noOverlay from './scripts/no-overlay.mjs';
 
 // tsc has already emitted dist/; rollup only packages it, so one compiler owns the TypeScript.
 // minifyTemplates strips the whitespace of css`` and html`` templates, which terser leaves alone.
@@ -36,5 +37,16 @@ export default [
         plugins: [terser(minify)],
       },
     ],
+  },
+  // For pages with their own connection UI: see scripts/no-overlay.mjs.
+  {
+    input: 'dist/index.js',
+    plugins: [noOverlay(), nodeResolve({ browser: true })],
+    output: {
+      file: 'dist/bundle/reconnecting-session.no-overlay.min.js',
+      format: 'es',
+      sourcemap: true,
+      plugins: [terser({ ...minify, module: true, toplevel: true })],
+    },
   },
 ];

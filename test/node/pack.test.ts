@@ -137,7 +137,7 @@ describe('the packed tarball installed into an empty project', () => {
     assert.deepEqual(JSON.parse(out), { echo: 'hello' });
   });
 
-  it('uses . and ./element: the root registers the element that ./element exports', async () => {
+  it('uses ., ./element and the bundles: the root registers the element that ./element exports', async () => {
     const out = await inProject(`
       const element = await import('reconnecting-session/element');
       const root = await import('reconnecting-session');
@@ -147,6 +147,7 @@ describe('the packed tarball installed into an empty project', () => {
         events: typeof root.SessionStatusEvent,
         attributes: element.ReconnectingSessionElement.observedAttributes.length,
         bundle: import.meta.resolve('reconnecting-session/bundle'),
+        noOverlay: import.meta.resolve('reconnecting-session/bundle/no-overlay'),
         manifest: JSON.parse((await import('node:fs')).readFileSync('node_modules/reconnecting-session/package.json')).customElements,
       }));
     `);
@@ -156,6 +157,8 @@ describe('the packed tarball installed into an empty project', () => {
     assert.equal(result.events, 'function');
     assert.ok((result.attributes as number) >= 30);
     assert.ok(existsSync(new URL(result.bundle as string)), `${result.bundle}`);
+    assert.match(result.noOverlay as string, /reconnecting-session\.no-overlay\.min\.js$/);
+    assert.ok(existsSync(new URL(result.noOverlay as string)), `${result.noOverlay}`);
     assert.ok(existsSync(join(project, 'node_modules/reconnecting-session', result.manifest as string)));
   });
 
