@@ -9,6 +9,9 @@ import noOverlay from './scripts/no-overlay.mjs';
 // measured 56 B gzip smaller (unsafe_arrows gained 1 B more, not worth the risk); property mangling stays
 // off: lit's `_$` names are its cross-version API and `#private` fields are mangled already.
 const minify = { ecma: 2020, compress: { passes: 2 }, format: { comments: false } };
+// The element is a ReactiveElement with its own small overlay renderer: `lit`'s index still imports
+// lit-html and LitElement for their side effects (registering their versions), which would keep them whole.
+const treeshake = { moduleSideEffects: (id) => !/[\\/]lit-(html|element)[\\/]/.test(id) };
 
 export default [
   {
@@ -20,6 +23,7 @@ export default [
   {
     input: 'dist/index.js',
     plugins: [minifyTemplates(), nodeResolve({ browser: true })],
+    treeshake,
     output: [
       {
         file: 'dist/bundle/reconnecting-session.min.js',
@@ -42,6 +46,7 @@ export default [
   {
     input: 'dist/index.js',
     plugins: [noOverlay(), nodeResolve({ browser: true })],
+    treeshake,
     output: {
       file: 'dist/bundle/reconnecting-session.no-overlay.min.js',
       format: 'es',

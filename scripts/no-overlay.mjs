@@ -1,32 +1,26 @@
 // Rollup plugin for the no-overlay bundle, for pages that draw their own connection UI (overlay="none"):
-// the same element, client and events, without the overlay's markup, styles and lit-html.
+// the same element, client and events, without the overlay's markup, styles, live regions and timers.
 //
-// The element is written as a LitElement, but only its overlay is rendered through lit-html; everything
-// else (properties, attributes, reflection, the update cycle) is ReactiveElement's. So this build swaps
-// three modules: `lit` becomes ReactiveElement with a render root that holds just the default slot (the
-// element's render() is then never called, so no overlay, live region or countdown timer appears), and
-// the overlay template and stylesheet become stand-ins that keep only `display: contents`.
+// It swaps four modules for stand-ins: the overlay settings always say `none` (so the element never starts
+// the countdown timer), the overlay template renders nothing, the renderer puts just the default slot in
+// the shadow root, and the stylesheet keeps only what the element itself needs.
 import { dirname, resolve } from 'node:path';
 
-const LIT = `
-import { ReactiveElement, css } from '@lit/reactive-element';
-export { css };
-export const nothing = undefined;
-export const html = () => nothing;
-export class LitElement extends ReactiveElement {
-  createRenderRoot() {
-    const root = super.createRenderRoot();
-    root.append(document.createElement('slot'));
-    return root;
-  }
-}`;
-
 const STUBS = {
+  'dist/overlay/overlay-config.js': `
+export const POSITIONS = [];
+export const parseOverlayConfig = () => ({
+  config: { mode: 'none', position: 'bottom-right', gracePeriod: 0, reconnectedDuration: 0 },
+  warnings: [],
+});`,
   'dist/overlay/overlay-template.js': `
 export const DEFAULT_TEXTS = {};
 export const FIRST_CONNECT_TEXTS = {};
 export const RESTARTING_TEXT = '';
-export const renderOverlay = () => undefined;`,
+export const renderOverlay = () => null;`,
+  'dist/overlay/dom.js': `
+export const h = () => null;
+export const patch = (root) => root.firstChild || root.append(document.createElement('slot'));`,
   'dist/reconnecting-session.styles.js': `
 import { css } from 'lit';
 export const styles = css\`:host{display:contents}:host([hidden]){display:none}\`;`,
@@ -37,16 +31,12 @@ export default function noOverlay() {
   return {
     name: 'no-overlay',
     resolveId(source, importer) {
-      if (!importer || importer.includes('node_modules')) return null;
-      if (source === 'lit' && importer !== '\0no-overlay:lit') return '\0no-overlay:lit';
-      if (!source.startsWith('.') || importer.startsWith('\0')) return null;
+      if (!importer || !source.startsWith('.') || importer.startsWith('\0')) return null;
       const path = resolve(dirname(importer), source);
       return stubs.has(path) ? `\0no-overlay:${path}` : null;
     },
     load(id) {
-      if (id === '\0no-overlay:lit') return LIT;
-      if (id.startsWith('\0no-overlay:')) return stubs.get(id.slice('\0no-overlay:'.length)) ?? null;
-      return null;
+      return id.startsWith('\0no-overlay:') ? stubs.get(id.slice('\0no-overlay:'.length)) : null;
     },
   };
 }

@@ -1,4 +1,4 @@
-import { LitElement, html, nothing, type PropertyDeclaration, type PropertyValues } from 'lit';
+import { ReactiveElement, type PropertyDeclaration, type PropertyValues } from 'lit';
 import { SessionClient } from './client/session-client.js';
 import type { Payload } from './client/payload.js';
 import type { MessageCallback, Status, StatusDetail } from './client/types.js';
@@ -6,6 +6,7 @@ import type { NewSessionReason } from './protocol/frames.js';
 import { NO_URL_WARNING, parseConfig, type RawAttributes } from './config.js';
 import { parseOverlayConfig, type OverlayConfig } from './overlay/overlay-config.js';
 import { graceFor, msUntilNextSecond, overlayView, type OverlayView } from './overlay/overlay-state.js';
+import { h, patch, type Child } from './overlay/dom.js';
 import {
   DEFAULT_TEXTS,
   FIRST_CONNECT_TEXTS,
@@ -103,7 +104,7 @@ const raw = (v: Setting | undefined): string | null => (v === null || v === unde
  * @cssprop --reconnecting-session-backdrop-color - modal backdrop colour
  * @cssprop --reconnecting-session-z-index - stacking order of the overlay
  */
-export class ReconnectingSessionElement extends LitElement {
+export class ReconnectingSessionElement extends ReactiveElement {
   static override styles = styles;
   static override properties = {
     url: {},
@@ -519,7 +520,7 @@ export class ReconnectingSessionElement extends LitElement {
     }
   }
 
-  protected override render() {
+  protected render(): Child[] {
     const now = Date.now();
     const view = overlayView({
       detail: this.#detail,
@@ -545,9 +546,9 @@ export class ReconnectingSessionElement extends LitElement {
     if (this.#opening) this.#rememberFocus();
     this.#hadFocus = this.#focusInOverlay();
     this.#wasBlocking = blocking;
-    return html`
-      <div class="app" ?inert=${blocking}><slot></slot></div>
-      ${renderOverlay({
+    return [
+      h('div', { class: 'app', inert: blocking }, h('slot')),
+      renderOverlay({
         view,
         mode,
         position: this.#overlay.position,
@@ -565,18 +566,27 @@ export class ReconnectingSessionElement extends LitElement {
           this.#reconnectedUntil = null;
           this.requestUpdate();
         },
-      })}
-      ${
-        mode === 'none'
-          ? nothing
-          : html`<div class="visually-hidden" role="status" aria-live="polite" aria-atomic="true">
-                ${urgent ? '' : announce}
-              </div>
-              <div class="visually-hidden" role="alert" aria-live="assertive" aria-atomic="true">
-                ${urgent ? announce : ''}
-              </div>`
-      }
-    `;
+      }),
+      mode !== 'none' && [
+        h(
+          'div',
+          { class: 'visually-hidden', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' },
+          urgent ? '' : announce,
+        ),
+        h(
+          'div',
+          { class: 'visually-hidden', role: 'alert', 'aria-live': 'assertive', 'aria-atomic': 'true' },
+          urgent ? announce : '',
+        ),
+      ],
+    ];
+  }
+
+  /** Renders as LitElement would, with the overlay's own small patcher instead of lit-html (see overlay/dom.ts). */
+  protected override update(changed: PropertyValues<this>): void {
+    const view = this.render();
+    super.update(changed);
+    patch(this.renderRoot, view);
   }
 
   protected override updated(): void {

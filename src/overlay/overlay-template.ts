@@ -1,5 +1,5 @@
 /** The overlay's markup: one view at a time, texts as text (never HTML), slots to replace each message. */
-import { html, nothing, type TemplateResult } from 'lit';
+import { h, type Attrs, type Child, type View } from './dom.js';
 import type { StatusDetail } from '../client/types.js';
 import type { OverlayMode, OverlayPosition } from './overlay-config.js';
 import { secondsLeft, type OverlayView } from './overlay-state.js';
@@ -49,25 +49,31 @@ export interface OverlayRender {
   firstConnect: boolean;
 }
 
-function countdown(detail: StatusDetail, now: number, firstConnect: boolean): TemplateResult {
+function countdown(detail: StatusDetail, now: number, firstConnect: boolean): View {
   const verb = firstConnect ? 'Trying again' : 'Reconnecting';
   // The number keeps the width of the wait's first value (tabular digits), so the box does not shrink as it ticks.
-  // Set through the `style` property (CSSOM, allowed by a strict CSP as styleMap is) rather than the attribute;
-  // it spares the bundle lit's styleMap directive.
+  // Set through the `style` property (CSSOM, allowed by a strict CSP) rather than the attribute.
   const digits = String(Math.ceil((detail.delayMs ?? 0) / 1000)).length;
   const label =
     detail.nextAttemptAt === null
       ? `${firstConnect ? 'Connecting' : 'Reconnecting'}…`
-      : html`${verb} in
-          <span class="seconds" .style=${`min-width:${digits}ch`}>${secondsLeft(detail.nextAttemptAt, now)}</span> s…`;
-  const attempt =
-    detail.attempt > 0 ? html`<span part="attempt">Attempt ${detail.attempt} of ${detail.maxAttempts}</span>` : nothing;
-  return html`<p class="detail" id="detail"><span part="countdown">${label}</span> ${attempt}</p>`;
+      : [
+          `${verb} in `,
+          h('span', { class: 'seconds', '.style': `min-width:${digits}ch` }, secondsLeft(detail.nextAttemptAt, now)),
+          ' s…',
+        ];
+  return h(
+    'p',
+    { class: 'detail', id: 'detail' },
+    h('span', { part: 'countdown' }, label),
+    ' ',
+    detail.attempt > 0 && h('span', { part: 'attempt' }, `Attempt ${detail.attempt} of ${detail.maxAttempts}`),
+  );
 }
 
-function reason(detail: StatusDetail | null): TemplateResult | typeof nothing {
-  if (!detail?.reason || detail.cause === 'manual') return nothing;
-  return html`<p class="detail" id="detail" part="reason">${detail.reason}</p>`;
+function reason(detail: StatusDetail | null): View | null {
+  if (!detail?.reason || detail.cause === 'manual') return null;
+  return h('p', { class: 'detail', id: 'detail', part: 'reason' }, detail.reason);
 }
 
 const RETRY_LABELS: Partial<Record<OverlayView, string>> = {
@@ -77,32 +83,34 @@ const RETRY_LABELS: Partial<Record<OverlayView, string>> = {
   disconnected: 'Reconnect',
 };
 
-function actions(r: OverlayRender, busy: boolean): TemplateResult | typeof nothing {
+const button = (part: string, label: string, onClick: (() => void) | null, attrs: Attrs = {}) =>
+  h('button', { part, type: 'button', ...attrs, '@click': onClick }, label);
+
+function actions(r: OverlayRender, busy: boolean): View | null {
   const label = RETRY_LABELS[r.view];
-  // One template for every retry label, so the button (and keyboard focus on it) survives failed → reconnecting.
+  // One button for every retry label, so it (and keyboard focus on it) survives failed → reconnecting.
   // aria-disabled rather than disabled while an attempt runs: a disabled button would drop that focus.
   if (label) {
-    return html`<div class="actions">
-      <button
-        part="retry-button"
-        class="primary"
-        type="button"
-        aria-disabled=${busy ? 'true' : 'false'}
-        @click=${busy ? null : r.onRetry}
-      >
-        ${label}
-      </button>
-    </div>`;
+    return h(
+      'div',
+      { class: 'actions' },
+      button('retry-button', label, busy ? null : r.onRetry, {
+        class: 'primary',
+        'aria-disabled': busy ? 'true' : 'false',
+      }),
+    );
   }
-  if (r.view !== 'expired') return nothing;
-  return html`<div class="actions">
-    <button part="reload-button" class="primary" type="button" @click=${r.onReload}>Reload</button>
-    <button part="dismiss-button" type="button" @click=${r.onDismiss}>Dismiss</button>
-  </div>`;
+  if (r.view !== 'expired') return null;
+  return h(
+    'div',
+    { class: 'actions' },
+    button('reload-button', 'Reload', r.onReload, { class: 'primary' }),
+    button('dismiss-button', 'Dismiss', r.onDismiss),
+  );
 }
 
-export function renderOverlay(r: OverlayRender): TemplateResult | typeof nothing {
-  if (r.view === 'none' || r.mode === 'none') return nothing;
+export function renderOverlay(r: OverlayRender): Child {
+  if (r.view === 'none' || r.mode === 'none') return null;
   const modal = r.mode === 'modal' && r.view !== 'reconnected';
   // A modal's confirmation stays where the modal was rather than jumping to a corner.
   const position = r.mode === 'modal' ? 'center' : r.position;
@@ -111,31 +119,38 @@ export function renderOverlay(r: OverlayRender): TemplateResult | typeof nothing
       ? countdown(r.detail, r.now, r.firstConnect)
       : r.view === 'failed'
         ? reason(r.detail)
-        : nothing;
+        : null;
   const busy = r.view === 'reconnecting' && r.detail?.nextAttemptAt === null;
-  return html`
-    ${modal ? html`<div part="backdrop" class="backdrop"></div>` : nothing}
-    <div
-      part="overlay"
-      class="overlay ${position} ${r.view} ${modal ? 'modal' : 'toast'}"
-      role=${modal ? 'alertdialog' : 'region'}
-      aria-label=${modal ? nothing : 'Connection status'}
-      aria-modal=${modal ? 'true' : nothing}
-      aria-labelledby=${modal ? 'title' : nothing}
-      aria-describedby=${modal ? (detail !== nothing ? 'message detail' : 'message') : nothing}
-      aria-busy=${busy ? 'true' : nothing}
-      tabindex=${modal ? '-1' : nothing}
-      @focusin=${r.onFocusIn}
-    >
-      ${r.view === 'reconnecting' || r.view === 'offline' ? html`<span part="spinner" class="spinner" aria-hidden="true"></span>` : nothing}
-      <div class="body">
-        ${modal ? html`<h2 class="title" id="title" part="title">${TITLES[r.view]}</h2>` : nothing}
-        <p class="message" id="message" part="message">
-          <slot name=${r.view} @slotchange=${r.onSlotChange}>${r.text}</slot>
-        </p>
-        ${detail}
-      </div>
-      ${actions(r, busy)}
-    </div>
-  `;
+  return [
+    modal && h('div', { part: 'backdrop', class: 'backdrop' }),
+    h(
+      'div',
+      {
+        part: 'overlay',
+        class: `overlay ${position} ${r.view} ${modal ? 'modal' : 'toast'}`,
+        role: modal ? 'alertdialog' : 'region',
+        'aria-label': modal ? null : 'Connection status',
+        'aria-modal': modal && 'true',
+        'aria-labelledby': modal && 'title',
+        'aria-describedby': modal && (detail ? 'message detail' : 'message'),
+        'aria-busy': busy && 'true',
+        tabindex: modal && '-1',
+        '@focusin': r.onFocusIn as (e: Event) => void,
+      },
+      (r.view === 'reconnecting' || r.view === 'offline') &&
+        h('span', { part: 'spinner', class: 'spinner', 'aria-hidden': 'true' }),
+      h(
+        'div',
+        { class: 'body' },
+        modal && h('h2', { class: 'title', id: 'title', part: 'title' }, TITLES[r.view]),
+        h(
+          'p',
+          { class: 'message', id: 'message', part: 'message' },
+          h('slot', { name: r.view, '@slotchange': r.onSlotChange }, r.text),
+        ),
+        detail,
+      ),
+      actions(r, busy),
+    ),
+  ];
 }
