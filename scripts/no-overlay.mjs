@@ -1,8 +1,8 @@
 // Rollup plugin for the no-overlay bundle, for pages that draw their own connection UI (overlay="none"):
 // the same element, client and events, without the overlay's markup, styles, live regions and timers.
 //
-// It swaps four modules for stand-ins: the overlay settings always say `none` (so the element never starts
-// the countdown timer), the overlay template renders nothing, the renderer puts just the default slot in
+// It swaps five modules for stand-ins: the overlay settings and state always say `none` (so the element
+// never starts the countdown timer), the overlay template renders nothing, the renderer puts just the default slot in
 // the shadow root, and the stylesheet keeps only what the element itself needs.
 import { dirname, resolve } from 'node:path';
 
@@ -13,6 +13,10 @@ export const parseOverlayConfig = () => ({
   config: { mode: 'none', position: 'bottom-right', gracePeriod: 0, reconnectedDuration: 0 },
   warnings: [],
 });`,
+  'dist/overlay/overlay-state.js': `
+export const overlayView = () => 'none';
+export const graceFor = () => 0;
+export const msUntilNextSecond = () => 0;`,
   'dist/overlay/overlay-template.js': `
 export const DEFAULT_TEXTS = {};
 export const FIRST_CONNECT_TEXTS = {};
