@@ -26,8 +26,8 @@ export const renderOverlay = () => null;`,
 export const h = () => null;
 export const patch = (root) => root.firstChild || root.append(document.createElement('slot'));`,
   'dist/reconnecting-session.styles.js': `
-import { css } from 'lit';
-export const styles = css\`:host{display:contents}:host([hidden]){display:none}\`;`,
+import { unsafeCSS } from 'lit';
+export const styles = unsafeCSS(':host{display:contents}:host([hidden]){display:none}');`,
 };
 
 export default function noOverlay() {
