@@ -12,8 +12,9 @@ const usage = `Usage: reconnecting-session-server [options]
   --host HOST                   address to bind (default 127.0.0.1)
   --path PATH                   only accept WebSocket upgrades on PATH (must start with /)
   --static DIR                  serve the pages in DIR over HTTP on the same port (same origin), and the
-                                element's bundles at /reconnecting-session.min.js (module) and
-                                /reconnecting-session.iife.js (classic script)
+                                element's bundles at /reconnecting-session.min.js (module),
+                                /reconnecting-session.iife.js (classic script) and
+                                /reconnecting-session.no-overlay.min.js (module, no overlay)
   --allow-origin ORIGIN         allow browser pages from ORIGIN (repeatable; '*' allows all). Default: pages
                                 served from this server's own address (an IP address or localhost)
   --trust-proxy N               take the client address from X-Forwarded-For, behind N proxies (default 0)
@@ -105,7 +106,9 @@ const bundleDir = ['../bundle/', '../../dist/bundle/']
   .find((dir) => existsSync(`${dir}reconnecting-session.min.js`));
 const bundles = bundleDir
   ? Object.fromEntries(
-      ['reconnecting-session.min.js', 'reconnecting-session.iife.js'].map((name) => [`/${name}`, bundleDir + name]),
+      ['reconnecting-session.min.js', 'reconnecting-session.iife.js', 'reconnecting-session.no-overlay.min.js'].map(
+        (name) => [`/${name}`, bundleDir + name],
+      ),
     )
   : {};
 const host = args.host as string;

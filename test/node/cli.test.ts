@@ -90,9 +90,11 @@ describe('reconnecting-session-server CLI', () => {
       const page = await fetch(`http://127.0.0.1:${port}/`);
       assert.equal(page.status, 200);
       assert.match(await page.text(), /<title>hi<\/title>/);
-      const bundle = await fetch(`http://127.0.0.1:${port}/reconnecting-session.min.js`);
-      assert.equal(bundle.status, 200);
-      assert.match(bundle.headers.get('content-type') ?? '', /javascript/);
+      for (const name of ['min.js', 'iife.js', 'no-overlay.min.js']) {
+        const bundle = await fetch(`http://127.0.0.1:${port}/reconnecting-session.${name}`);
+        assert.equal(bundle.status, 200, name);
+        assert.match(bundle.headers.get('content-type') ?? '', /javascript/);
+      }
       for (const evil of ['/..%2f..%2fetc%2fpasswd', '/%2e%2e/%2e%2e/etc/passwd', '/%00', '/%zz'])
         assert.ok([400, 404].includes((await fetch(`http://127.0.0.1:${port}${evil}`)).status), evil);
       const same = new RawClient(`ws://127.0.0.1:${port}/`, { Origin: `http://127.0.0.1:${port}` });
