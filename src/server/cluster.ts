@@ -32,6 +32,8 @@ export interface ClusterHost {
 }
 
 const INBOX_BATCH = 100;
+/** Conditional claims (each after a hand-over) before a resume claims outright. */
+const HANDOFF_ROUNDS = 3;
 const SWEEP_BATCH = 1000;
 
 export class Cluster {
@@ -45,11 +47,18 @@ export class Cluster {
   #leaseTimer: NodeJS.Timeout;
   #leaseFailing = false;
   #sweeping = false;
+  /** Hand-overs this node asked for, by request: resolved by the owner's `released`. */
+  readonly #releases = new Map<string, () => void>();
+  /** How long a resume waits for the owner to hand over before it claims anyway. */
+  readonly #handoffTimeoutMs: number;
 
   constructor(store: SessionStore, nodeId: string, host: ClusterHost) {
     this.store = store;
     this.nodeId = nodeId;
     this.#host = host;
+    // A live owner answers in a store round trip or two; half a lease is far beyond that and well inside the
+    // client's connect timeout.
+    this.#handoffTimeoutMs = Math.floor(host.leaseMs / 2);
     store.configure({ safetyTtlMs: host.unusedSessionLifetimeMs + host.leaseMs + 3_600_000 });
     this.#unsubscribe = store.subscribe(nodeId, (m) => this.#onMessage(m));
     this.#unsubscribe.catch((error: Error) => host.reportError(error));
@@ -128,14 +137,7 @@ export class Cluster {
     cached?.beginClaim();
     let result;
     try {
-      result = await this.store.claim(hello.sid, {
-        node: this.nodeId,
-        presentedHash: hashToken(hello.token),
-        newTokenHash: hashToken(next),
-        ack: hello.ack,
-        score: this.#host.now() + this.#host.leaseMs,
-        cachedFence: cached ? cached.fence : 0,
-      });
+      result = await this.#claim(hello, next, cached ? cached.fence : 0);
     } catch (error) {
       cached?.endClaim();
       this.#host.reportError(new Error(`session store unavailable for a resume: ${(error as Error).message}`));
@@ -177,6 +179,77 @@ export class Cluster {
     this.#host.resumed(session, replayed, outageMs);
     this.#readInbox(session);
     return session;
+  }
+
+  /**
+   * Claims the session for a resume. A live owner first hands it over: it stops reading its socket and stores what
+   * it handled, so nothing the client sent is handled twice. An owner that no node listens for (dead, or cut off
+   * from the store), or that does not answer in time, is overtaken as before: only then can a client message repeat.
+   */
+  async #claim(hello: HelloFrame & { sid: string; token: string }, next: string, cachedFence: number) {
+    const request = {
+      node: this.nodeId,
+      presentedHash: hashToken(hello.token),
+      newTokenHash: hashToken(next),
+      ack: hello.ack,
+      cachedFence,
+    };
+    let ifFence: number | undefined;
+    for (let round = 0; ; round++) {
+      // A session handed from node to node faster than this claim can follow is finally claimed outright.
+      const last = round >= HANDOFF_ROUNDS;
+      const result = await this.store.claim(hello.sid, {
+        ...request,
+        score: this.#host.now() + this.#host.leaseMs,
+        handoff: round === 0,
+        ...(ifFence !== undefined && !last ? { ifFence } : {}),
+      });
+      if (result.status !== 'owned') return result;
+      ifFence = result.fence;
+      if (result.owner !== this.nodeId && result.owner !== '') await this.#askRelease(result.owner, hello.sid, ifFence);
+    }
+  }
+
+  /** Asks `owner` to hand the session over; resolves when it did, or when it cannot be waited for any longer. */
+  async #askRelease(owner: string, sid: string, fence: number): Promise<void> {
+    const req = newToken();
+    let timer: NodeJS.Timeout | undefined;
+    const answered = new Promise<void>((resolve) => {
+      this.#releases.set(req, resolve);
+      timer = setTimeout(resolve, this.#handoffTimeoutMs);
+    });
+    try {
+      const listeners = await this.store.publish(owner, { t: 'release', sid, fence, from: this.nodeId, req });
+      if (listeners > 0) await answered;
+    } catch (error) {
+      this.#host.reportError(new Error(`could not ask node ${owner} to hand over: ${(error as Error).message}`));
+    } finally {
+      clearTimeout(timer);
+      this.#releases.delete(req);
+    }
+  }
+
+  /**
+   * Another node wants a session this node owns: close the socket so no frame from it is handled any more, store
+   * everything queued under the still-valid fence, let go, and answer. An asker that saw an older fence than this
+   * node's (it claimed the session again since) is answered at once: its conditional claim will fail and look again.
+   */
+  async #release(m: NodeMessage): Promise<void> {
+    const session = this.#host.sessions.get(m.sid);
+    const journal = session && this.#journals.get(session);
+    if (session && journal && !session.moved && !session.closed && !(journal.fence > (m.fence ?? 0))) {
+      session.hold(CloseCode.replaced, 'taken over by another node');
+      const deadline = this.#host.now() + this.#handoffTimeoutMs;
+      // `send()` may queue more while a batch is stored: wait until nothing is left, so letting go drops nothing.
+      while (journal.backlog > 0 && !journal.stopped) {
+        const left = deadline - this.#host.now();
+        // Past the asker's patience it claims anyway; the refused writes then pass unsent data on (see `lost`).
+        if (left <= 0) return;
+        await Promise.race([journal.flushed().catch(() => {}), new Promise((r) => setTimeout(r, left).unref())]);
+      }
+      session.letGo(CloseCode.replaced, 'taken over by another node');
+    }
+    if (m.from && m.req) void this.#publish(m.from, { t: 'released', sid: m.sid, req: m.req });
   }
 
   /** `send()` on a session another node took over: into the store's inbox, and a word to the owner. */
@@ -228,6 +301,8 @@ export class Cluster {
   }
 
   #onMessage(m: NodeMessage): void {
+    if (m.t === 'released') return void (m.req && this.#releases.get(m.req)?.());
+    if (m.t === 'release') return void this.#release(m);
     const session = this.#host.sessions.get(m.sid);
     if (!session) return;
     const journal = this.#journals.get(session);

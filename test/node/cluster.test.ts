@@ -17,7 +17,7 @@ describe('sessions in Redis across nodes and restarts', { skip: !haveRedis }, ()
   after(() => redis.stop());
 
   for (const count of [2, 3]) {
-    it(`a client moved between ${count} nodes mid-stream: nothing lost, server → client exactly once, client → server repeats only under the same seq`, async () => {
+    it(`a client moved between ${count} nodes mid-stream: nothing lost, exactly once both ways`, async () => {
       const names = ['A', 'B', 'C'].slice(0, count);
       const nodes = await Promise.all(
         names.map((name) => startServer({ redis: redis.url, nodeId: `${name}${count}`, ackDelayMs: 2 })),
@@ -63,21 +63,13 @@ describe('sessions in Redis across nodes and restarts', { skip: !haveRedis }, ()
         );
         await new Promise((r) => setTimeout(r, 100));
         assert.deepEqual(c.received, range(N), 'server → client: exactly once, in order');
-        // Client → server: a message the old owner handled but had not stored when the new one claimed the session
-        // is handled again, with the same seq (docs/operations.md). Deduplicated by seq, it is exactly 0…N-1.
-        const firstBySeq = new Map<number, unknown>();
-        toServer.forEach((d, i) => {
-          const seq = seqs[i]!;
-          if (firstBySeq.has(seq)) assert.equal(firstBySeq.get(seq), d, `seq ${seq} repeated with other data`);
-          else firstBySeq.set(seq, d);
-        });
-        assert.deepEqual([...firstBySeq.values()], range(N));
+        // Client → server: the old owner hands the session over (socket closed, handled seqs stored) before the new
+        // one claims it, so nothing is handled twice (cluster-handoff.test.ts moves it harder).
+        assert.deepEqual(toServer, range(N), 'client → server: exactly once, in order');
         assert.deepEqual(
-          [...firstBySeq.keys()],
+          seqs,
           range(N).map((i) => i + 1),
         );
-        const repeats = toServer.length - N;
-        if (repeats > 0) console.log(`# ${count} nodes: ${repeats} client messages handled again after a takeover`);
         assert.equal(c.news(), 1, 'one session throughout');
         assert.ok(moves >= 4);
         for (let i = 1; i < count; i++) assert.ok(seen[i]!.length >= 1, `node ${names[i]} took the session over`);
@@ -382,56 +374,61 @@ describe('with Redis', () => {
 });
 
 describe('client → server across a node death', () => {
-  it('a message handled but not stored before the node died is handled again, with the same seq', async () => {
-    const shared = new MemoryStore();
-    let stalled = false;
-    // Node A's view of the store: once stalled, its writes never land (the node "dies" before they do).
-    const storeA = new Proxy(shared, {
-      get(target, name) {
-        if (name === 'write' && stalled) return () => new Promise(() => {});
-        const value = Reflect.get(target, name) as unknown;
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
+  // Dead: no longer listening, so the next node claims at once. Hung: listening but never storing, so the next node
+  // claims once the hand-over has waited half a lease (300 ms here; the default 10 s lease would outlast `hello()`).
+  for (const how of ['dead', 'hung'] as const)
+    it(`a message handled but not stored before the node ${how === 'dead' ? 'died' : 'hung'} is handled again, with the same seq`, async () => {
+      const shared = new MemoryStore();
+      let stalled = false;
+      // Node A's view of the store: once stalled, its writes never land (the node "dies" before they do).
+      const storeA = new Proxy(shared, {
+        get(target, name) {
+          if (name === 'write' && stalled) return () => new Promise(() => {});
+          if (name === 'subscribe' && how === 'dead') return async () => async () => {};
+          const value = Reflect.get(target, name) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const leaseMs = how === 'dead' ? 10_000 : 600;
+      const a = await startServer({ store: storeA, nodeId: 'dying', closeTimeoutMs: 100, leaseMs });
+      const b = await startServer({ store: shared, nodeId: 'next', leaseMs });
+      const handled: [string, unknown, number][] = [];
+      let onA: Session | undefined;
+      a.server.on('session', (s) => {
+        onA = s;
+        s.on('message', (d, { seq }) => handled.push(['A', d, seq]));
+      });
+      b.server.on('session', (s) => s.on('message', (d, { seq }) => handled.push(['B', d, seq])));
+      const first = new RawClient(a.url);
+      const second = new RawClient(b.url);
+      try {
+        const w = await first.hello();
+        await onA!.flushed();
+        stalled = true;
+        first.send({ t: 'msg', seq: 1, d: 'pay 10' });
+        await until(() => handled.length === 1, 'handled on A');
+        await new Promise((r) => setTimeout(r, 100));
+        assert.equal(
+          first.frames.some((f) => f.t === 'ack'),
+          false,
+          'not acknowledged: not stored',
+        );
+        first.close();
+        const again = await second.hello({ sid: w.sid, token: w.token });
+        assert.equal(again.resumed, true);
+        assert.equal(again.ack, 0, 'the store never had seq 1');
+        second.send({ t: 'msg', seq: 1, d: 'pay 10' });
+        await until(() => handled.length === 2, 'handled on B');
+        assert.deepEqual(handled, [
+          ['A', 'pay 10', 1],
+          ['B', 'pay 10', 1],
+        ]);
+        assert.equal((await second.next('ack')).seq, 1);
+      } finally {
+        first.close();
+        second.close();
+        await a.server.close();
+        await b.server.close();
+      }
     });
-    const a = await startServer({ store: storeA, nodeId: 'dying', closeTimeoutMs: 100 });
-    const b = await startServer({ store: shared, nodeId: 'next' });
-    const handled: [string, unknown, number][] = [];
-    let onA: Session | undefined;
-    a.server.on('session', (s) => {
-      onA = s;
-      s.on('message', (d, { seq }) => handled.push(['A', d, seq]));
-    });
-    b.server.on('session', (s) => s.on('message', (d, { seq }) => handled.push(['B', d, seq])));
-    const first = new RawClient(a.url);
-    const second = new RawClient(b.url);
-    try {
-      const w = await first.hello();
-      await onA!.flushed();
-      stalled = true;
-      first.send({ t: 'msg', seq: 1, d: 'pay 10' });
-      await until(() => handled.length === 1, 'handled on A');
-      await new Promise((r) => setTimeout(r, 100));
-      assert.equal(
-        first.frames.some((f) => f.t === 'ack'),
-        false,
-        'not acknowledged: not stored',
-      );
-      first.close();
-      const again = await second.hello({ sid: w.sid, token: w.token });
-      assert.equal(again.resumed, true);
-      assert.equal(again.ack, 0, 'the store never had seq 1');
-      second.send({ t: 'msg', seq: 1, d: 'pay 10' });
-      await until(() => handled.length === 2, 'handled on B');
-      assert.deepEqual(handled, [
-        ['A', 'pay 10', 1],
-        ['B', 'pay 10', 1],
-      ]);
-      assert.equal((await second.next('ack')).seq, 1);
-    } finally {
-      first.close();
-      second.close();
-      await a.server.close();
-      await b.server.close();
-    }
-  });
 });

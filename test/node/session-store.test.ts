@@ -70,6 +70,29 @@ function contract(name: string, make: () => Promise<{ store: SessionStore; done(
       assert.equal((await store.get(id))!.owner, 'B');
     });
 
+    it('a claim that asks first changes nothing while another node owns the session, and a conditional one waits for no fence change', async () => {
+      const id = await created();
+      const ask = { node: 'B', newTokenHash: h('t2'), ack: 0, score: 1, cachedFence: 0, handoff: true };
+      assert.deepEqual(await store.claim(id, { ...ask, presentedHash: h('bad') }), { status: 'token' });
+      assert.deepEqual(await store.claim(id, { ...ask, presentedHash: h('tok') }), {
+        status: 'owned',
+        owner: 'A',
+        fence: 1,
+      });
+      assert.equal(await store.write(id, 1, [{ op: 'in', seq: 4 }]), 'ok', 'the owner still writes');
+      const { handoff: _, ...claim } = ask;
+      assert.deepEqual(await store.claim(id, { ...claim, presentedHash: h('tok'), ifFence: 7 }), {
+        status: 'owned',
+        owner: 'A',
+        fence: 1,
+      });
+      const r = await store.claim(id, { ...claim, presentedHash: h('tok'), ifFence: 1 });
+      assert.equal(r.status === 'ok' && r.session.inSeq, 4);
+      assert.equal(r.status === 'ok' && r.session.fence, 2);
+      const mine = await store.claim(id, { ...ask, presentedHash: h('t2'), newTokenHash: h('t3'), cachedFence: 2 });
+      assert.equal(mine.status === 'ok' && mine.frames, null, 'the owner asks nobody');
+    });
+
     it('fences off the old owner after a claim, and a cached claim by the owner reads no frames', async () => {
       const id = await created();
       assert.equal(await store.write(id, 1, [{ op: 'out', seq: 1, frame: 'x' }]), 'ok');
@@ -187,7 +210,8 @@ function contract(name: string, make: () => Promise<{ store: SessionStore; done(
     it('passes messages between nodes', async () => {
       const got: NodeMessage[] = [];
       const off = await store.subscribe('node-x', (m) => got.push(m));
-      await store.publish('node-x', { t: 'taken', sid: 'abc' });
+      assert.equal(await store.publish('node-y', { t: 'taken', sid: 'abc' }), 0, 'nobody listens for node-y');
+      assert.equal(await store.publish('node-x', { t: 'taken', sid: 'abc' }), 1);
       const deadline = Date.now() + 2000;
       while (got.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       assert.deepEqual(got, [{ t: 'taken', sid: 'abc' }]);

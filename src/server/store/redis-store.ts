@@ -30,7 +30,7 @@ redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
 return 1`;
 
-// KEYS m o z x; ARGV sid node presented new ack score ttl cachedFence
+// KEYS m o z x q; ARGV sid node presented new ack score ttl cachedFence handoff ifFence
 const CLAIM = `
 local h = redis.call('HMGET', KEYS[1], 'th', 'pth', 'in', 'out', 'owner', 'fence', 'cr', 'addr')
 if not h[1] then
@@ -38,6 +38,9 @@ if not h[1] then
   return {'unknown'}
 end
 if h[1] ~= ARGV[3] and h[2] ~= ARGV[3] then return {'token'} end
+if (ARGV[9] == '1' and h[5] ~= ARGV[2] and h[5] ~= '') or (ARGV[10] ~= '' and ARGV[10] ~= h[6]) then
+  return {'owned', h[5], tonumber(h[6])}
+end
 local ack = tonumber(ARGV[5])
 local out = tonumber(h[4])
 redis.call('XTRIM', KEYS[2], 'MINID', (ack + 1) .. '-0')
@@ -186,9 +189,12 @@ export class RedisStore implements SessionStore {
       r.score,
       this.#ttlMs,
       r.cachedFence,
+      r.handoff ? 1 : 0,
+      r.ifFence ?? '',
     )) as Reply[];
     const status = reply[0] as string;
     if (status === 'unknown' || status === 'expired' || status === 'token') return { status };
+    if (status === 'owned') return { status, owner: String(reply[1] ?? ''), fence: Number(reply[2]) };
     if (status === 'replay-gap') return { status, previousOwner: String(reply[1] ?? '') };
     const [, owner, fence, inSeq, outSeq, createdAt, address, frames] = reply;
     return {
@@ -290,8 +296,8 @@ export class RedisStore implements SessionStore {
     return `${this.#prefix}node:${node}`;
   }
 
-  async publish(node: string, message: NodeMessage): Promise<void> {
-    await this.redis.publish(this.#channel(node), JSON.stringify(message));
+  async publish(node: string, message: NodeMessage): Promise<number> {
+    return this.redis.publish(this.#channel(node), JSON.stringify(message));
   }
 
   async subscribe(node: string, handler: (message: NodeMessage) => void): Promise<() => Promise<void>> {
