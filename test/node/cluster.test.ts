@@ -359,10 +359,10 @@ describe('with Redis', () => {
       const w2 = await d.hello({ sid: w.sid, token: w.token });
       d.send({ t: 'ping' });
       await d.next('pong');
-      const keys = await store.redis.keys('*');
+      const redis = await store.client();
+      const keys = await redis.keys('*');
       let dump = '';
-      for (const k of keys)
-        if ((await store.redis.type(k)) === 'hash') dump += JSON.stringify(await store.redis.hgetall(k));
+      for (const k of keys) if ((await redis.type(k)) === 'hash') dump += JSON.stringify(await redis.hgetall(k));
       assert.ok(!dump.includes(w.token) && !dump.includes(w2.token));
       d.close();
     } finally {

@@ -253,12 +253,13 @@ if (haveRedis) {
           score: 1,
           cachedFence: 0,
         });
-        const keys = await store.redis.keys('*');
+        const redis = await store.client();
+        const keys = await redis.keys('*');
         let dump = keys.join(' ');
         for (const key of keys) {
-          const type = await store.redis.type(key);
-          if (type === 'hash') dump += JSON.stringify(await store.redis.hgetall(key));
-          if (type === 'zset') dump += JSON.stringify(await store.redis.zrange(key, 0, -1));
+          const type = await redis.type(key);
+          if (type === 'hash') dump += JSON.stringify(await redis.hgetall(key));
+          if (type === 'zset') dump += JSON.stringify(await redis.zrange(key, 0, -1));
         }
         assert.ok(dump.includes(hashToken(next)), 'the hash is there');
         assert.ok(!dump.includes(token) && !dump.includes(next), 'no token in clear');

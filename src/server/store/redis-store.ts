@@ -7,8 +7,9 @@
  *   rs:detached zset    sweep score → sid (the time from which the session counts as unused)
  * Every multi-key step is one Lua script, fenced. The zset is outside the hash tag: one Redis (with replicas), not
  * Redis Cluster, which would need a zset per slot.
+ * ioredis is loaded when the first store is made, so a server without one never loads it.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type {
   ClaimRequest,
   ClaimResult,
@@ -132,31 +133,42 @@ type Reply = string | number | null | Reply[];
 type Script = (...args: (string | number)[]) => Promise<Reply>;
 
 export class RedisStore implements SessionStore {
-  readonly redis: Redis;
+  readonly #redis: Promise<Redis>;
   #sub: Redis | null = null;
+  #closed = false;
   readonly #prefix: string;
   readonly #handlers = new Map<string, (message: NodeMessage) => void>();
   #ttlMs = 3_600_000;
 
   constructor(url: string, options: RedisStoreOptions = {}) {
     this.#prefix = options.prefix ?? 'rs:';
-    // A command fails after a few reconnect attempts instead of waiting forever: the session's write-behind queue
-    // retries on its own terms and the application hears about the outage.
-    this.redis = new Redis(url, { maxRetriesPerRequest: 2, lazyConnect: false, ...options.redis });
-    this.redis.on('error', () => {});
-    for (const [name, lua, keys] of [
-      ['rsCreate', CREATE, 2],
-      ['rsClaim', CLAIM, 5],
-      ['rsWrite', WRITE, 4],
-      ['rsExpire', EXPIRE, 5],
-      ['rsEnqueue', ENQUEUE, 2],
-    ] as const) {
-      this.redis.defineCommand(name, { lua, numberOfKeys: keys });
-    }
+    this.#redis = import('ioredis').then(({ Redis }) => {
+      // A command fails after a few reconnect attempts instead of waiting forever: the session's write-behind queue
+      // retries on its own terms and the application hears about the outage.
+      const redis = new Redis(url, { maxRetriesPerRequest: 2, lazyConnect: false, ...options.redis });
+      redis.on('error', () => {});
+      for (const [name, lua, keys] of [
+        ['rsCreate', CREATE, 2],
+        ['rsClaim', CLAIM, 5],
+        ['rsWrite', WRITE, 4],
+        ['rsExpire', EXPIRE, 5],
+        ['rsEnqueue', ENQUEUE, 2],
+      ] as const) {
+        redis.defineCommand(name, { lua, numberOfKeys: keys });
+      }
+      if (this.#closed) redis.disconnect();
+      return redis;
+    });
   }
 
-  #script(name: string): Script {
-    return (this.redis as unknown as Record<string, Script>)[name]!.bind(this.redis);
+  /** The ioredis connection (for inspection and tests; the store's keys are its own). */
+  client(): Promise<Redis> {
+    return this.#redis;
+  }
+
+  async #script(name: string, ...args: (string | number)[]): Promise<Reply> {
+    const redis = await this.#redis;
+    return (redis as unknown as Record<string, Script>)[name]!.apply(redis, args);
   }
 
   #keys(id: string) {
@@ -170,12 +182,13 @@ export class RedisStore implements SessionStore {
 
   async create(s: NewStoredSession): Promise<void> {
     const k = this.#keys(s.id);
-    await this.#script('rsCreate')(k.m, k.z, s.id, s.tokenHash, s.owner, s.createdAt, s.address, s.score, this.#ttlMs);
+    await this.#script('rsCreate', k.m, k.z, s.id, s.tokenHash, s.owner, s.createdAt, s.address, s.score, this.#ttlMs);
   }
 
   async claim(id: string, r: ClaimRequest): Promise<ClaimResult> {
     const k = this.#keys(id);
-    const reply = (await this.#script('rsClaim')(
+    const reply = (await this.#script(
+      'rsClaim',
       k.m,
       k.o,
       k.z,
@@ -235,11 +248,11 @@ export class RedisStore implements SessionStore {
           break;
       }
     }
-    return (await this.#script('rsWrite')(k.m, k.o, k.z, k.q, ...args)) as WriteResult;
+    return (await this.#script('rsWrite', k.m, k.o, k.z, k.q, ...args)) as WriteResult;
   }
 
   async get(id: string): Promise<StoredSession | null> {
-    const h = await this.redis.hgetall(this.#keys(id).m);
+    const h = await (await this.#redis).hgetall(this.#keys(id).m);
     if (!h.fence) return null;
     return {
       id,
@@ -254,12 +267,12 @@ export class RedisStore implements SessionStore {
   }
 
   async frames(id: string, after: number): Promise<StoredFrame[]> {
-    return parseFrames(await this.redis.xrange(this.#keys(id).o, `${after + 1}-0`, '+'));
+    return parseFrames(await (await this.#redis).xrange(this.#keys(id).o, `${after + 1}-0`, '+'));
   }
 
   async lease(ids: string[], score: number): Promise<void> {
     if (ids.length === 0) return;
-    const pipeline = this.redis.pipeline();
+    const pipeline = (await this.#redis).pipeline();
     for (const id of ids) {
       const k = this.#keys(id);
       pipeline.zadd(k.z, 'XX', score, id);
@@ -273,22 +286,24 @@ export class RedisStore implements SessionStore {
   }
 
   async expirable(before: number, limit: number): Promise<string[]> {
-    return this.redis.zrangebyscore(`${this.#prefix}detached`, '-inf', before, 'LIMIT', 0, limit);
+    return (await this.#redis).zrangebyscore(`${this.#prefix}detached`, '-inf', before, 'LIMIT', 0, limit);
   }
 
   async expire(id: string, before: number): Promise<ExpiredSession | null> {
     const k = this.#keys(id);
-    const owner = (await this.#script('rsExpire')(k.m, k.o, k.z, k.q, k.x, id, before, TOMBSTONE_MS)) as string | null;
+    const owner = (await this.#script('rsExpire', k.m, k.o, k.z, k.q, k.x, id, before, TOMBSTONE_MS)) as string | null;
     return owner === null ? null : { id, owner };
   }
 
   async enqueue(id: string, data: string): Promise<string | null> {
     const k = this.#keys(id);
-    return (await this.#script('rsEnqueue')(k.m, k.q, data, this.#ttlMs)) as string | null;
+    return (await this.#script('rsEnqueue', k.m, k.q, data, this.#ttlMs)) as string | null;
   }
 
   async inbox(id: string, after: string | null, limit: number): Promise<InboxEntry[]> {
-    const entries = await this.redis.xrange(this.#keys(id).q, after === null ? '-' : `(${after}`, '+', 'COUNT', limit);
+    const entries = await (
+      await this.#redis
+    ).xrange(this.#keys(id).q, after === null ? '-' : `(${after}`, '+', 'COUNT', limit);
     return entries.map(([entryId, fields]) => ({ entryId, data: fields[1] ?? 'null' }));
   }
 
@@ -297,35 +312,39 @@ export class RedisStore implements SessionStore {
   }
 
   async publish(node: string, message: NodeMessage): Promise<number> {
-    return this.redis.publish(this.#channel(node), JSON.stringify(message));
+    return (await this.#redis).publish(this.#channel(node), JSON.stringify(message));
   }
 
   async subscribe(node: string, handler: (message: NodeMessage) => void): Promise<() => Promise<void>> {
+    const redis = await this.#redis;
     if (!this.#sub) {
       // ioredis's own resubscribe after a reconnect leaves its promise unhandled (a rejection when closed meanwhile).
-      const sub = (this.#sub = this.redis.duplicate({ maxRetriesPerRequest: null, autoResubscribe: false }));
+      const sub = (this.#sub = redis.duplicate({ maxRetriesPerRequest: null, autoResubscribe: false }));
       sub.on('error', () => {});
       sub.on('ready', () => {
         if (this.#handlers.size > 0) sub.subscribe(...this.#handlers.keys()).catch(() => {});
       });
-      this.#sub.on('message', (channel: string, text: string) => {
+      sub.on('message', (channel: string, text: string) => {
         try {
           this.#handlers.get(channel)?.(JSON.parse(text) as NodeMessage);
         } catch {}
       });
+      if (this.#closed) sub.disconnect();
     }
+    const sub = this.#sub;
     const channel = this.#channel(node);
     this.#handlers.set(channel, handler);
-    await this.#sub.subscribe(channel);
+    await sub.subscribe(channel);
     return async () => {
       this.#handlers.delete(channel);
-      await this.#sub?.unsubscribe(channel).catch(() => {});
+      await sub.unsubscribe(channel).catch(() => {});
     };
   }
 
   async close(): Promise<void> {
+    this.#closed = true;
     this.#sub?.disconnect();
-    this.redis.disconnect();
+    (await this.#redis).disconnect();
   }
 }
 
