@@ -26,6 +26,8 @@ export interface ClusterHost {
   fresh(ws: WebSocket, address: string, reason: NewSessionReason): Session | null;
   /** Asks the client to come back later (the store is not answering). */
   busy(ws: WebSocket, address: string, reason: string): void;
+  /** Turns the client away, as for a new session, when `pending` more sessions would pass `maxSessions`. */
+  full(ws: WebSocket, address: string, pending: number): boolean;
   tokenChecksExhausted(key: string): boolean;
   countBadToken(key: string): void;
   reportError(error: Error): void;
@@ -47,6 +49,8 @@ export class Cluster {
   #leaseTimer: NodeJS.Timeout;
   #leaseFailing = false;
   #sweeping = false;
+  /** Resumes claiming a session this node does not hold yet: they have room under maxSessions kept for them. */
+  #adopting = 0;
   /** Hand-overs this node asked for, by request: resolved by the owner's `released`. */
   readonly #releases = new Map<string, () => void>();
   /** How long a resume waits for the owner to hand over before it claims anyway. */
@@ -134,16 +138,21 @@ export class Cluster {
     const localJournal = local && this.#journals.get(local);
     const next = newToken();
     const cached = localJournal && !localJournal.stopped ? localJournal : undefined;
+    // A session read back from the store counts against maxSessions like a new one, before anything is claimed.
+    if (!local && this.#host.full(ws, address, this.#adopting)) return null;
+    if (!local) this.#adopting++;
     cached?.beginClaim();
     let result;
     try {
       result = await this.#claim(hello, next, cached ? cached.fence : 0);
     } catch (error) {
+      if (!local) this.#adopting--;
       cached?.endClaim();
       this.#host.reportError(new Error(`session store unavailable for a resume: ${(error as Error).message}`));
       this.#host.busy(ws, address, 'session store unavailable');
       return null;
     }
+    if (!local) this.#adopting--;
     // Only a cache the store confirmed takes the new fence; a stale one is let go below and stays fenced.
     cached?.endClaim(result.status === 'ok' && result.frames === null ? result.session.fence : undefined);
     if (result.status === 'token') this.#host.countBadToken(key);

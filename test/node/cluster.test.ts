@@ -432,3 +432,43 @@ describe('client → server across a node death', () => {
       }
     });
 });
+
+describe('maxSessions with a store', () => {
+  it('counts sessions read back from the store: past it a resume is turned away like a new session, and nothing is claimed', async () => {
+    const shared = new MemoryStore();
+    const a = await startServer({ store: shared, nodeId: 'before' });
+    const made: { sid: string; token: string }[] = [];
+    for (let i = 0; i < 2; i++) {
+      const c = new RawClient(a.url);
+      const w = await c.hello();
+      made.push({ sid: w.sid, token: w.token });
+      c.close();
+    }
+    for (const s of a.server.sessions) await s.flushed();
+    await a.server.close();
+    // The node restarted with room for one session.
+    const b = await startServer({ store: shared, nodeId: 'after', maxSessions: 1 });
+    const c = await startServer({ store: shared, nodeId: 'other' });
+    const rejects: string[] = [];
+    b.server.on('reject', (r) => rejects.push(r.reason));
+    try {
+      const first = new RawClient(b.url);
+      assert.equal((await first.hello(made[0])).resumed, true);
+      const second = new RawClient(b.url);
+      await second.opened();
+      second.send({ t: 'hello', v: 1, ack: 0, ...made[1] });
+      assert.equal((await second.next('retry')).t, 'retry');
+      assert.equal((await second.closed).code, 1013);
+      assert.deepEqual(rejects, ['maxSessions (1) reached']);
+      assert.equal(b.server.sessionCount, 1);
+      assert.equal((await shared.get(made[1]!.sid))!.owner, 'before', 'not claimed');
+      const elsewhere = new RawClient(c.url);
+      assert.equal((await elsewhere.hello(made[1])).resumed, true, 'the token still works on a node with room');
+      first.close();
+      elsewhere.close();
+    } finally {
+      await b.server.close();
+      await c.server.close();
+    }
+  });
+});
