@@ -60,18 +60,21 @@ describe('a live client moved between live nodes', { skip: !haveRedis }, () => {
         const N = 400;
         const path = count === 2 ? [1, 0] : [1, 2, 1, 0, 2, 0];
         let moves = 0;
-        for (let i = 0; i < N; i++) {
+        // Server → client through the object the first node handed out: after a move it forwards to the owner.
+        const both = (i: number) => {
           c.client.send(i);
-          // Server → client through the object the first node handed out: after a move it forwards to the owner.
           origin.send({ push: i });
+        };
+        for (let i = 0; i < N; i++) {
+          both(i);
           if (i % 20 === 10) {
             // A burst the current node is still handling (and storing) when the socket is cut and the next one claims.
-            for (let k = 0; k < 5 && i + 1 < N; k++) (c.client.send(++i), origin.send({ push: i }));
+            for (let k = 0; k < 5 && i + 1 < N; k++) both(++i);
             await new Promise((r) => setImmediate(r));
             const target = path[moves++ % path.length]!;
             const before = resumes[target]!;
             balancer.moveTo(target);
-            for (let k = 0; k < 5 && i + 1 < N; k++) (c.client.send(++i), origin.send({ push: i }));
+            for (let k = 0; k < 5 && i + 1 < N; k++) both(++i);
             await until(() => resumes[target]! > before, `resumed on ${names[target]} (move ${moves})`, 10_000);
           }
           if (i % 7 === 0) await pause(1);

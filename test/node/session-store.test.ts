@@ -80,7 +80,7 @@ function contract(name: string, make: () => Promise<{ store: SessionStore; done(
         fence: 1,
       });
       assert.equal(await store.write(id, 1, [{ op: 'in', seq: 4 }]), 'ok', 'the owner still writes');
-      const { handoff: _, ...claim } = ask;
+      const claim = { ...ask, handoff: false };
       assert.deepEqual(await store.claim(id, { ...claim, presentedHash: h('tok'), ifFence: 7 }), {
         status: 'owned',
         owner: 'A',
