@@ -49,6 +49,8 @@ export class Cluster {
   #leaseTimer: NodeJS.Timeout;
   #leaseFailing = false;
   #sweeping = false;
+  /** Per session: the resume running on this node, which the next one waits for. */
+  readonly #resumes = new Map<string, Promise<void>>();
   /** Resumes claiming a session this node does not hold yet: they have room under maxSessions kept for them. */
   #adopting = 0;
   /** Hand-overs this node asked for, by request: resolved by the owner's `released`. */
@@ -128,7 +130,26 @@ export class Cluster {
   }
 
   /** A resume: the store checks the token and hands the session to this node. */
-  async resume(ws: WebSocket, hello: HelloFrame & { sid: string; token: string }, address: string) {
+  resume(ws: WebSocket, hello: HelloFrame & { sid: string; token: string }, address: string): Promise<Session | null> {
+    // One claim per session at a time on this node: a second resume (the client gave up on a socket whose claim was
+    // still on its way) must see the first one's fence, or it would take the store's copy, which lags what this
+    // node's copy handled, for the truth and hand the client's messages to the application again.
+    const prior = this.#resumes.get(hello.sid);
+    const mine = (prior ?? Promise.resolve()).then(() => this.#resume(ws, hello, address));
+    const settled = mine.then(
+      () => {},
+      () => {},
+    );
+    this.#resumes.set(hello.sid, settled);
+    void settled.then(() => {
+      if (this.#resumes.get(hello.sid) === settled) this.#resumes.delete(hello.sid);
+    });
+    return mine;
+  }
+
+  async #resume(ws: WebSocket, hello: HelloFrame & { sid: string; token: string }, address: string) {
+    // Closed while an earlier resume ran: nothing to claim for.
+    if (ws.readyState > 1) return null;
     const key = `${address} ${hello.sid}`;
     if (this.#host.tokenChecksExhausted(key)) {
       this.#host.countBadToken(key);

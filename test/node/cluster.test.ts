@@ -472,3 +472,56 @@ describe('maxSessions with a store', () => {
     }
   });
 });
+
+describe('two resumes of one session on one node at once', () => {
+  it('the second waits for the first and continues the same session: nothing is handled twice', async () => {
+    const shared = new MemoryStore();
+    // Claims take a while and writes longer, so the second claim starts before the first answers, and the handled
+    // message's seq is not stored yet when it does.
+    const slow = new Proxy(shared, {
+      get(target, name) {
+        const value = Reflect.get(target, name) as unknown;
+        if (typeof value !== 'function') return value;
+        const ms = name === 'claim' ? 30 : name === 'write' ? 150 : 0;
+        return async (...args: unknown[]) => {
+          if (ms) await new Promise((r) => setTimeout(r, ms));
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    const { server, url } = await startServer({ store: slow, nodeId: 'one' });
+    const sessions: Session[] = [];
+    const handled: number[] = [];
+    server.on('session', (s) => {
+      sessions.push(s);
+      s.on('message', (_d, { seq }) => handled.push(seq));
+    });
+    const first = new RawClient(url);
+    const second = new RawClient(url);
+    const third = new RawClient(url);
+    try {
+      const w = await first.hello();
+      await sessions[0]!.flushed();
+      first.send({ t: 'msg', seq: 1, d: 'pay 10' });
+      await until(() => handled.length === 1, 'handled');
+      first.close();
+      await Promise.all([second.opened(), third.opened()]);
+      second.send({ t: 'hello', v: 1, ack: 0, sid: w.sid, token: w.token });
+      third.send({ t: 'hello', v: 1, ack: 0, sid: w.sid, token: w.token });
+      const welcome = await third.next('welcome');
+      assert.equal(welcome.resumed, true);
+      assert.equal(welcome.ack, 1, 'the session that handled seq 1');
+      third.send({ t: 'msg', seq: 1, d: 'pay 10' });
+      third.send({ t: 'msg', seq: 2, d: 'pay 20' });
+      await until(() => handled.length >= 2, 'seq 2 handled');
+      await new Promise((r) => setTimeout(r, 200));
+      assert.deepEqual(handled, [1, 2]);
+      assert.equal(sessions.length, 1, 'no second copy read back from the store');
+    } finally {
+      first.close();
+      second.close();
+      third.close();
+      await server.close();
+    }
+  });
+});
