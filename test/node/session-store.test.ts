@@ -4,6 +4,7 @@ import { MemoryStore } from '../../src/server/store/memory-store.js';
 import { RedisStore } from '../../src/server/store/redis-store.js';
 import { hashToken, type NodeMessage, type SessionStore } from '../../src/server/store/session-store.js';
 import { haveRedis, REDIS_SERVER, TestRedis } from './redis-support.js';
+import { haveRedisCluster, REDIS_CLI, TestRedisCluster } from './redis-cluster-support.js';
 
 let counter = 0;
 const sid = () => `s${Date.now().toString(36)}${++counter}`;
@@ -232,6 +233,21 @@ if (haveRedis) {
       done: async () => {
         await store.close();
         await redis.stop();
+      },
+    };
+  });
+
+  // Every script must keep to one slot: Redis Cluster refuses a script whose keys hash to several (CROSSSLOT).
+  let cluster: TestRedisCluster;
+  contract('Redis Cluster, three masters', async () => {
+    assert.ok(haveRedisCluster, `no redis-cli at ${REDIS_CLI} (Debian: it comes with redis-server)`);
+    cluster = await TestRedisCluster.start();
+    const store = new RedisStore(cluster.url, { cluster: true });
+    return {
+      store,
+      done: async () => {
+        await store.close();
+        await cluster.stop();
       },
     };
   });

@@ -1,15 +1,18 @@
 /**
- * Sessions in Redis 7, laid out per session under one hash tag (Centrifugo's layout, not one global stream):
- *   rs:{sid}:m  hash    th (token SHA-256), pth (previous token's, until confirmed), in, out, owner, fence, cr, addr, det
- *   rs:{sid}:o  stream  unacknowledged outgoing frames, ID `<seq>-0` (XADD with explicit ID, XTRIM MINID on ack)
- *   rs:{sid}:q  stream  inbox: data other nodes sent to the session, taken by the owner
- *   rs:{sid}:x  string  tombstone for a while after expiry, so a late client hears `expired`
- *   rs:detached zset    sweep score → sid (the time from which the session counts as unused)
- * Every multi-key step is one Lua script, fenced. The zset is outside the hash tag: one Redis (with replicas), not
- * Redis Cluster, which would need a zset per slot.
+ * Sessions in Redis 7 (one primary, or Redis Cluster), laid out per session (Centrifugo's layout, not one global
+ * stream). A session's keys and its shard of the sweep index share one hash tag `{s<k>}`, k = hash(sid) mod 128, so
+ * every script touches one cluster slot and stays atomic:
+ *   rs:{s<k>}:<sid>:m   hash    th (token SHA-256), pth (previous token's, until confirmed), in, out, owner, fence, cr, addr, det
+ *   rs:{s<k>}:<sid>:o   stream  unacknowledged outgoing frames, ID `<seq>-0` (XADD with explicit ID, XTRIM MINID on ack)
+ *   rs:{s<k>}:<sid>:q   stream  inbox: data other nodes sent to the session, taken by the owner
+ *   rs:{s<k>}:<sid>:x   string  tombstone for a while after expiry, so a late client hears `expired`
+ *   rs:{s<k>}:detached  zset    sweep score → sid (the time from which the session counts as unused)
+ * The sweep reads the 128 zsets; 128 slots spread sessions over the masters of a cluster evenly enough.
+ * Every multi-key step is one Lua script, fenced. Node messages go over pub/sub (sharded pub/sub on a cluster, where
+ * only it counts the listeners that heard a message).
  * ioredis is loaded when the first store is made, so a server without one never loads it.
  */
-import type { Redis, RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import type {
   ClaimRequest,
   ClaimResult,
@@ -127,26 +130,42 @@ export interface RedisStoreOptions {
   prefix?: string;
   /** Passed to ioredis (a URL string goes in `url`). */
   redis?: RedisOptions;
+  /** `url` is one node of a Redis Cluster (it tells the client about the others). */
+  cluster?: boolean;
+}
+
+/** Fixed: every node must map a session to the same shard (changing it strands the stored sessions). */
+const SHARDS = 128;
+
+/** FNV-1a: cheap, stable across processes and versions. */
+function shardOf(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % SHARDS;
 }
 
 type Reply = string | number | null | Reply[];
 type Script = (...args: (string | number)[]) => Promise<Reply>;
 
 export class RedisStore implements SessionStore {
-  readonly #redis: Promise<Redis>;
-  #sub: Redis | null = null;
+  readonly #redis: Promise<Redis | Cluster>;
+  #sub: Promise<Redis | Cluster> | null = null;
   #closed = false;
   readonly #prefix: string;
+  readonly #cluster: boolean;
+  readonly #url: string;
+  readonly #options: RedisOptions;
   readonly #handlers = new Map<string, (message: NodeMessage) => void>();
   #ttlMs = 3_600_000;
 
   constructor(url: string, options: RedisStoreOptions = {}) {
     this.#prefix = options.prefix ?? 'rs:';
-    this.#redis = import('ioredis').then(({ Redis }) => {
-      // A command fails after a few reconnect attempts instead of waiting forever: the session's write-behind queue
-      // retries on its own terms and the application hears about the outage.
-      const redis = new Redis(url, { maxRetriesPerRequest: 2, lazyConnect: false, ...options.redis });
-      redis.on('error', () => {});
+    this.#cluster = options.cluster ?? false;
+    this.#url = url;
+    // A command fails after a few reconnect attempts instead of waiting forever: the session's write-behind queue
+    // retries on its own terms and the application hears about the outage.
+    this.#options = { maxRetriesPerRequest: 2, ...options.redis };
+    this.#redis = this.#connect(false).then((redis) => {
       for (const [name, lua, keys] of [
         ['rsCreate', CREATE, 2],
         ['rsClaim', CLAIM, 5],
@@ -161,8 +180,20 @@ export class RedisStore implements SessionStore {
     });
   }
 
+  async #connect(subscriber: boolean): Promise<Redis | Cluster> {
+    const { Redis, Cluster } = await import('ioredis');
+    // ioredis's own resubscribe after a reconnect leaves its promise unhandled (a rejection when closed meanwhile):
+    // a lone Redis's subscriber resubscribes itself on `ready` (see `subscribe`).
+    const redisOptions = subscriber ? { ...this.#options, maxRetriesPerRequest: null } : this.#options;
+    const redis = this.#cluster
+      ? new Cluster([this.#url], { redisOptions, shardedSubscribers: subscriber })
+      : new Redis(this.#url, { ...redisOptions, ...(subscriber ? { autoResubscribe: false } : {}) });
+    redis.on('error', () => {});
+    return redis;
+  }
+
   /** The ioredis connection (for inspection and tests; the store's keys are its own). */
-  client(): Promise<Redis> {
+  client(): Promise<Redis | Cluster> {
     return this.#redis;
   }
 
@@ -171,9 +202,14 @@ export class RedisStore implements SessionStore {
     return (redis as unknown as Record<string, Script>)[name]!.apply(redis, args);
   }
 
+  #tag(shard: number): string {
+    return `${this.#prefix}{s${shard}}`;
+  }
+
   #keys(id: string) {
-    const base = `${this.#prefix}{${id}}`;
-    return { m: `${base}:m`, o: `${base}:o`, q: `${base}:q`, x: `${base}:x`, z: `${this.#prefix}detached` };
+    const tag = this.#tag(shardOf(id));
+    const base = `${tag}:${id}`;
+    return { m: `${base}:m`, o: `${base}:o`, q: `${base}:q`, x: `${base}:x`, z: `${tag}:detached` };
   }
 
   configure(options: { safetyTtlMs: number }): void {
@@ -272,21 +308,38 @@ export class RedisStore implements SessionStore {
 
   async lease(ids: string[], score: number): Promise<void> {
     if (ids.length === 0) return;
-    const pipeline = (await this.#redis).pipeline();
+    const redis = await this.#redis;
+    // One pipeline per shard: on a cluster a pipeline must stay in one slot.
+    const byShard = new Map<number, string[]>();
     for (const id of ids) {
-      const k = this.#keys(id);
-      pipeline.zadd(k.z, 'XX', score, id);
-      pipeline.pexpire(k.m, this.#ttlMs);
-      pipeline.pexpire(k.o, this.#ttlMs);
-      pipeline.pexpire(k.q, this.#ttlMs);
+      const shard = shardOf(id);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), id]);
     }
-    const results = (await pipeline.exec()) ?? [];
-    const failed = results.find(([error]) => error);
+    const results = await Promise.all(
+      [...byShard.values()].map((group) => {
+        const pipeline = redis.pipeline();
+        for (const id of group) {
+          const k = this.#keys(id);
+          pipeline.zadd(k.z, 'XX', score, id);
+          pipeline.pexpire(k.m, this.#ttlMs);
+          pipeline.pexpire(k.o, this.#ttlMs);
+          pipeline.pexpire(k.q, this.#ttlMs);
+        }
+        return pipeline.exec();
+      }),
+    );
+    const failed = results.flatMap((r) => r ?? []).find(([error]) => error);
     if (failed) throw failed[0];
   }
 
   async expirable(before: number, limit: number): Promise<string[]> {
-    return (await this.#redis).zrangebyscore(`${this.#prefix}detached`, '-inf', before, 'LIMIT', 0, limit);
+    const redis = await this.#redis;
+    const shards = await Promise.all(
+      Array.from({ length: SHARDS }, (_, k) =>
+        redis.zrangebyscore(`${this.#tag(k)}:detached`, '-inf', before, 'LIMIT', 0, limit),
+      ),
+    );
+    return shards.flat().slice(0, limit);
   }
 
   async expire(id: string, before: number): Promise<ExpiredSession | null> {
@@ -312,38 +365,40 @@ export class RedisStore implements SessionStore {
   }
 
   async publish(node: string, message: NodeMessage): Promise<number> {
-    return (await this.#redis).publish(this.#channel(node), JSON.stringify(message));
+    const redis = await this.#redis;
+    const text = JSON.stringify(message);
+    const heard = this.#cluster ? redis.spublish(this.#channel(node), text) : redis.publish(this.#channel(node), text);
+    return Number(await heard);
   }
 
   async subscribe(node: string, handler: (message: NodeMessage) => void): Promise<() => Promise<void>> {
-    const redis = await this.#redis;
-    if (!this.#sub) {
-      // ioredis's own resubscribe after a reconnect leaves its promise unhandled (a rejection when closed meanwhile).
-      const sub = (this.#sub = redis.duplicate({ maxRetriesPerRequest: null, autoResubscribe: false }));
-      sub.on('error', () => {});
-      sub.on('ready', () => {
-        if (this.#handlers.size > 0) sub.subscribe(...this.#handlers.keys()).catch(() => {});
-      });
-      sub.on('message', (channel: string, text: string) => {
+    this.#sub ??= this.#connect(true).then((sub) => {
+      if (!this.#cluster) {
+        sub.on('ready', () => {
+          if (this.#handlers.size > 0) sub.subscribe(...this.#handlers.keys()).catch(() => {});
+        });
+      }
+      sub.on(this.#cluster ? 'smessage' : 'message', (channel: string, text: string) => {
         try {
           this.#handlers.get(channel)?.(JSON.parse(text) as NodeMessage);
         } catch {}
       });
       if (this.#closed) sub.disconnect();
-    }
-    const sub = this.#sub;
+      return sub;
+    });
+    const sub = await this.#sub;
     const channel = this.#channel(node);
     this.#handlers.set(channel, handler);
-    await sub.subscribe(channel);
+    await (this.#cluster ? sub.ssubscribe(channel) : sub.subscribe(channel));
     return async () => {
       this.#handlers.delete(channel);
-      await sub.unsubscribe(channel).catch(() => {});
+      await (this.#cluster ? sub.sunsubscribe(channel) : sub.unsubscribe(channel)).catch(() => {});
     };
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    this.#sub?.disconnect();
+    (await this.#sub)?.disconnect();
     (await this.#redis).disconnect();
   }
 }
