@@ -9,7 +9,10 @@ export const REDIS_CLI = process.env.REDIS_CLI ?? join(REDIS_SERVER, '..', 'redi
 export const haveRedisCluster = existsSync(REDIS_SERVER) && existsSync(REDIS_CLI);
 
 function cli(port: number, ...args: string[]): string {
-  const r = spawnSync(REDIS_CLI, ['-h', '127.0.0.1', '-p', String(port), ...args], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(REDIS_CLI, ['-h', '127.0.0.1', '-p', String(port), ...args], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return `${r.stdout ?? ''}${r.stderr ?? ''}`;
 }
 
