@@ -1,6 +1,7 @@
 // `npm run bench:store`: the memory store (no store) and the Redis store side by side, in one run, on loopback:
-// messages/s each way, resume latency, Redis round trips per message and per ack batch, and clients through a
-// node kill. Starts its own redis-server (--save '' --appendonly no) on a free port and stops it after.
+// messages/s each way, resume latency (on the owner, and moving between two live nodes), Redis round trips per
+// message and per ack batch, and clients through a node kill. Starts its own redis-server (--save '' --appendonly no)
+// on a free port and stops it after.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -135,6 +136,33 @@ async function measure(name, options, redis) {
     r.ws.terminate();
     await until(() => !session.connected, 'detach');
   }
+  // A live move: hello → welcome on the other node while the socket on the owner is still open (the owner hands
+  // the session over first), 200 times back and forth. Only with a shared store.
+  const moves = [];
+  if (redis) {
+    const other = createSessionServer({ port: 0, host: '127.0.0.1', ackDelayMs: 5, ...big, ...options });
+    other.on('error', () => {});
+    await other.ready;
+    const urls = [`ws://127.0.0.1:${other.port}/`, url];
+    let live = raw(url);
+    await live.opened;
+    live.ws.send(JSON.stringify({ t: 'hello', v: 1, ack: N, sid: welcome.sid, token }));
+    token = (await live.next('welcome')).token;
+    for (let i = 0; i < 200; i++) {
+      const r = raw(urls[i % 2]);
+      await r.opened;
+      const t0 = performance.now();
+      r.ws.send(JSON.stringify({ t: 'hello', v: 1, ack: N, sid: welcome.sid, token }));
+      const w = await r.next('welcome');
+      moves.push(performance.now() - t0);
+      if (!w.resumed) throw new Error(`not resumed after a move: ${w.reason}`);
+      token = w.token;
+      live.ws.terminate();
+      live = r;
+    }
+    live.ws.terminate();
+    await other.close();
+  }
   await server.close();
   return {
     store: name,
@@ -142,6 +170,7 @@ async function measure(name, options, redis) {
     'client→server msg/s': Math.round(N / (inMs / 1000)),
     'resume p50 ms': +percentile(latencies, 50).toFixed(2),
     'resume p99 ms': +percentile(latencies, 99).toFixed(2),
+    'move p50/p99 ms': redis ? `${percentile(moves, 50).toFixed(2)} / ${percentile(moves, 99).toFixed(2)}` : '-',
     'Redis calls / msg out': redis ? `${outCalls} for ${N} (${(outCalls / N).toPrecision(2)})` : '-',
     'Redis calls / ack batch': redis ? `${ackCalls} for ${acks} (${(ackCalls / acks).toPrecision(2)})` : '-',
     'Redis calls / msg in': redis ? `${inCalls} for ${N} (${(inCalls / N).toPrecision(2)})` : '-',
@@ -222,7 +251,9 @@ const redisUrl = `redis://127.0.0.1:${port}`;
 await wait(300);
 const redis = new Redis(redisUrl);
 try {
-  console.log(`\n${N} messages each way, one session; 200 resumes (loopback, redis-server without persistence)`);
+  console.log(
+    `\n${N} messages each way, one session; 200 resumes on the owner, 200 live moves between two nodes (loopback, redis-server without persistence)`,
+  );
   console.table([await measure('memory (no store)', {}, null), await measure('redis', { redis: redisUrl }, redis)]);
   console.log(`\n${CLIENTS} clients, each with 5 echoes before and 5 after a kill -9 and restart of the node`);
   console.table([await nodeKill('memory (no store)', null), await nodeKill('redis', redisUrl)]);

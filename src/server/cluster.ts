@@ -26,12 +26,16 @@ export interface ClusterHost {
   fresh(ws: WebSocket, address: string, reason: NewSessionReason): Session | null;
   /** Asks the client to come back later (the store is not answering). */
   busy(ws: WebSocket, address: string, reason: string): void;
+  /** Turns the client away, as for a new session, when `pending` more sessions would pass `maxSessions`. */
+  full(ws: WebSocket, address: string, pending: number): boolean;
   tokenChecksExhausted(key: string): boolean;
   countBadToken(key: string): void;
   reportError(error: Error): void;
 }
 
 const INBOX_BATCH = 100;
+/** Conditional claims (each after a hand-over) before a resume claims outright. */
+const HANDOFF_ROUNDS = 3;
 const SWEEP_BATCH = 1000;
 
 export class Cluster {
@@ -45,11 +49,22 @@ export class Cluster {
   #leaseTimer: NodeJS.Timeout;
   #leaseFailing = false;
   #sweeping = false;
+  /** Per session: the resume running on this node, which the next one waits for. */
+  readonly #resumes = new Map<string, Promise<void>>();
+  /** Resumes claiming a session this node does not hold yet: they have room under maxSessions kept for them. */
+  #adopting = 0;
+  /** Hand-overs this node asked for, by request: resolved by the owner's `released`. */
+  readonly #releases = new Map<string, () => void>();
+  /** How long a resume waits for the owner to hand over before it claims anyway. */
+  readonly #handoffTimeoutMs: number;
 
   constructor(store: SessionStore, nodeId: string, host: ClusterHost) {
     this.store = store;
     this.nodeId = nodeId;
     this.#host = host;
+    // A live owner answers in a store round trip or two; half a lease is far beyond that and well inside the
+    // client's connect timeout.
+    this.#handoffTimeoutMs = Math.floor(host.leaseMs / 2);
     store.configure({ safetyTtlMs: host.unusedSessionLifetimeMs + host.leaseMs + 3_600_000 });
     this.#unsubscribe = store.subscribe(nodeId, (m) => this.#onMessage(m));
     this.#unsubscribe.catch((error: Error) => host.reportError(error));
@@ -115,7 +130,26 @@ export class Cluster {
   }
 
   /** A resume: the store checks the token and hands the session to this node. */
-  async resume(ws: WebSocket, hello: HelloFrame & { sid: string; token: string }, address: string) {
+  resume(ws: WebSocket, hello: HelloFrame & { sid: string; token: string }, address: string): Promise<Session | null> {
+    // One claim per session at a time on this node: a second resume (the client gave up on a socket whose claim was
+    // still on its way) must see the first one's fence, or it would take the store's copy, which lags what this
+    // node's copy handled, for the truth and hand the client's messages to the application again.
+    const prior = this.#resumes.get(hello.sid);
+    const mine = (prior ?? Promise.resolve()).then(() => this.#resume(ws, hello, address));
+    const settled = mine.then(
+      () => {},
+      () => {},
+    );
+    this.#resumes.set(hello.sid, settled);
+    void settled.then(() => {
+      if (this.#resumes.get(hello.sid) === settled) this.#resumes.delete(hello.sid);
+    });
+    return mine;
+  }
+
+  async #resume(ws: WebSocket, hello: HelloFrame & { sid: string; token: string }, address: string) {
+    // Closed while an earlier resume ran: nothing to claim for.
+    if (ws.readyState > 1) return null;
     const key = `${address} ${hello.sid}`;
     if (this.#host.tokenChecksExhausted(key)) {
       this.#host.countBadToken(key);
@@ -125,23 +159,21 @@ export class Cluster {
     const localJournal = local && this.#journals.get(local);
     const next = newToken();
     const cached = localJournal && !localJournal.stopped ? localJournal : undefined;
+    // A session read back from the store counts against maxSessions like a new one, before anything is claimed.
+    if (!local && this.#host.full(ws, address, this.#adopting)) return null;
+    if (!local) this.#adopting++;
     cached?.beginClaim();
     let result;
     try {
-      result = await this.store.claim(hello.sid, {
-        node: this.nodeId,
-        presentedHash: hashToken(hello.token),
-        newTokenHash: hashToken(next),
-        ack: hello.ack,
-        score: this.#host.now() + this.#host.leaseMs,
-        cachedFence: cached ? cached.fence : 0,
-      });
+      result = await this.#claim(hello, next, cached ? cached.fence : 0);
     } catch (error) {
+      if (!local) this.#adopting--;
       cached?.endClaim();
       this.#host.reportError(new Error(`session store unavailable for a resume: ${(error as Error).message}`));
       this.#host.busy(ws, address, 'session store unavailable');
       return null;
     }
+    if (!local) this.#adopting--;
     // Only a cache the store confirmed takes the new fence; a stale one is let go below and stays fenced.
     cached?.endClaim(result.status === 'ok' && result.frames === null ? result.session.fence : undefined);
     if (result.status === 'token') this.#host.countBadToken(key);
@@ -177,6 +209,77 @@ export class Cluster {
     this.#host.resumed(session, replayed, outageMs);
     this.#readInbox(session);
     return session;
+  }
+
+  /**
+   * Claims the session for a resume. A live owner first hands it over: it stops reading its socket and stores what
+   * it handled, so nothing the client sent is handled twice. An owner that no node listens for (dead, or cut off
+   * from the store), or that does not answer in time, is overtaken as before: only then can a client message repeat.
+   */
+  async #claim(hello: HelloFrame & { sid: string; token: string }, next: string, cachedFence: number) {
+    const request = {
+      node: this.nodeId,
+      presentedHash: hashToken(hello.token),
+      newTokenHash: hashToken(next),
+      ack: hello.ack,
+      cachedFence,
+    };
+    let ifFence: number | undefined;
+    for (let round = 0; ; round++) {
+      // A session handed from node to node faster than this claim can follow is finally claimed outright.
+      const last = round >= HANDOFF_ROUNDS;
+      const result = await this.store.claim(hello.sid, {
+        ...request,
+        score: this.#host.now() + this.#host.leaseMs,
+        handoff: round === 0,
+        ...(ifFence !== undefined && !last ? { ifFence } : {}),
+      });
+      if (result.status !== 'owned') return result;
+      ifFence = result.fence;
+      if (result.owner !== this.nodeId && result.owner !== '') await this.#askRelease(result.owner, hello.sid, ifFence);
+    }
+  }
+
+  /** Asks `owner` to hand the session over; resolves when it did, or when it cannot be waited for any longer. */
+  async #askRelease(owner: string, sid: string, fence: number): Promise<void> {
+    const req = newToken();
+    let timer: NodeJS.Timeout | undefined;
+    const answered = new Promise<void>((resolve) => {
+      this.#releases.set(req, resolve);
+      timer = setTimeout(resolve, this.#handoffTimeoutMs);
+    });
+    try {
+      const listeners = await this.store.publish(owner, { t: 'release', sid, fence, from: this.nodeId, req });
+      if (listeners > 0) await answered;
+    } catch (error) {
+      this.#host.reportError(new Error(`could not ask node ${owner} to hand over: ${(error as Error).message}`));
+    } finally {
+      clearTimeout(timer);
+      this.#releases.delete(req);
+    }
+  }
+
+  /**
+   * Another node wants a session this node owns: close the socket so no frame from it is handled any more, store
+   * everything queued under the still-valid fence, let go, and answer. An asker that saw an older fence than this
+   * node's (it claimed the session again since) is answered at once: its conditional claim will fail and look again.
+   */
+  async #release(m: NodeMessage): Promise<void> {
+    const session = this.#host.sessions.get(m.sid);
+    const journal = session && this.#journals.get(session);
+    if (session && journal && !session.moved && !session.closed && !(journal.fence > (m.fence ?? 0))) {
+      session.hold(CloseCode.replaced, 'taken over by another node');
+      const deadline = this.#host.now() + this.#handoffTimeoutMs;
+      // `send()` may queue more while a batch is stored: wait until nothing is left, so letting go drops nothing.
+      while (journal.backlog > 0 && !journal.stopped) {
+        const left = deadline - this.#host.now();
+        // Past the asker's patience it claims anyway; the refused writes then pass unsent data on (see `lost`).
+        if (left <= 0) return;
+        await Promise.race([journal.flushed().catch(() => {}), new Promise((r) => setTimeout(r, left).unref())]);
+      }
+      session.letGo(CloseCode.replaced, 'taken over by another node');
+    }
+    if (m.from && m.req) void this.#publish(m.from, { t: 'released', sid: m.sid, req: m.req });
   }
 
   /** `send()` on a session another node took over: into the store's inbox, and a word to the owner. */
@@ -228,6 +331,8 @@ export class Cluster {
   }
 
   #onMessage(m: NodeMessage): void {
+    if (m.t === 'released') return void (m.req && this.#releases.get(m.req)?.());
+    if (m.t === 'release') return void this.#release(m);
     const session = this.#host.sessions.get(m.sid);
     if (!session) return;
     const journal = this.#journals.get(session);

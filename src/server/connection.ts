@@ -109,7 +109,7 @@ function onFrame(ws: WebSocket, session: Session, frame: Frame, host: Connection
   session.confirmToken(ws);
   switch (frame.t) {
     case 'msg':
-      if (!session.receive(frame)) {
+      if (!session.receive(frame, ws)) {
         throw new ProtocolError('gap', `message ${frame.seq} skips past ${session.inSeq}`, CloseCode.protocolError);
       }
       return;

@@ -350,6 +350,11 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
       expired: (session: Session) => this.emit('expire', session),
       fresh: (ws: WebSocket, address: string, reason: NewSessionReason) => this.#fresh(ws, address, reason),
       busy: (ws: WebSocket, address: string, reason: string) => this.#turnAway(ws, address, reason, STORE_BUSY_HINT),
+      full: (ws: WebSocket, address: string, pending: number) => {
+        if (this.#sessions.size + pending < this.#o.maxSessions) return false;
+        this.#turnAway(ws, address, `maxSessions (${this.#o.maxSessions}) reached`);
+        return true;
+      },
       tokenChecksExhausted: (key: string) => this.#tokenChecksExhausted(key),
       countBadToken: (key: string) => this.#countBadToken(key),
       reportError: this.reportError,

@@ -309,6 +309,17 @@ export class Session extends EventEmitter<SessionEvents> {
     if (ws) this.emit('detach');
   }
 
+  /**
+   * @internal Closes the socket and stops taking its frames, before this node hands the session to another one;
+   * the session stays this node's (and `send()` keeps working) until `letGo()`.
+   */
+  hold(code: number, reason: string): void {
+    const ws = this.#ws;
+    if (!ws) return;
+    closeSocket(ws, code, reason, this.#host.closeTimeoutMs);
+    this.detach(ws);
+  }
+
   /** Whether another node owns the session now (this object only forwards `send()` there). */
   get moved(): boolean {
     return this.#moved;
@@ -435,8 +446,13 @@ export class Session extends EventEmitter<SessionEvents> {
     this.emit('detach');
   }
 
-  /** @internal Delivers a client message exactly once; returns false on a gap (a protocol error). */
-  receive(frame: MsgFrame): boolean {
+  /**
+   * @internal Delivers a client message exactly once; returns false on a gap (a protocol error). Only from the
+   * attached socket: a replaced or handed-over socket may still deliver what was in flight, and the client sends
+   * all of that again on its current one (where another node may already have handled it).
+   */
+  receive(frame: MsgFrame, ws: WebSocket): boolean {
+    if (ws !== this.#ws) return true;
     if (frame.seq <= this.#inSeq) {
       this.#scheduleAck();
       return true;

@@ -4,6 +4,7 @@ import { MemoryStore } from '../../src/server/store/memory-store.js';
 import { RedisStore } from '../../src/server/store/redis-store.js';
 import { hashToken, type NodeMessage, type SessionStore } from '../../src/server/store/session-store.js';
 import { haveRedis, REDIS_SERVER, TestRedis } from './redis-support.js';
+import { haveRedisCluster, REDIS_CLI, TestRedisCluster } from './redis-cluster-support.js';
 
 let counter = 0;
 const sid = () => `s${Date.now().toString(36)}${++counter}`;
@@ -68,6 +69,29 @@ function contract(name: string, make: () => Promise<{ store: SessionStore; done(
       assert.equal(r.session.outSeq, 3);
       assert.deepEqual(r.frames, [{ seq: 3, frame: '{"t":"msg","seq":3,"d":3}' }]);
       assert.equal((await store.get(id))!.owner, 'B');
+    });
+
+    it('a claim that asks first changes nothing while another node owns the session, and a conditional one waits for no fence change', async () => {
+      const id = await created();
+      const ask = { node: 'B', newTokenHash: h('t2'), ack: 0, score: 1, cachedFence: 0, handoff: true };
+      assert.deepEqual(await store.claim(id, { ...ask, presentedHash: h('bad') }), { status: 'token' });
+      assert.deepEqual(await store.claim(id, { ...ask, presentedHash: h('tok') }), {
+        status: 'owned',
+        owner: 'A',
+        fence: 1,
+      });
+      assert.equal(await store.write(id, 1, [{ op: 'in', seq: 4 }]), 'ok', 'the owner still writes');
+      const claim = { ...ask, handoff: false };
+      assert.deepEqual(await store.claim(id, { ...claim, presentedHash: h('tok'), ifFence: 7 }), {
+        status: 'owned',
+        owner: 'A',
+        fence: 1,
+      });
+      const r = await store.claim(id, { ...claim, presentedHash: h('tok'), ifFence: 1 });
+      assert.equal(r.status === 'ok' && r.session.inSeq, 4);
+      assert.equal(r.status === 'ok' && r.session.fence, 2);
+      const mine = await store.claim(id, { ...ask, presentedHash: h('t2'), newTokenHash: h('t3'), cachedFence: 2 });
+      assert.equal(mine.status === 'ok' && mine.frames, null, 'the owner asks nobody');
     });
 
     it('fences off the old owner after a claim, and a cached claim by the owner reads no frames', async () => {
@@ -187,7 +211,8 @@ function contract(name: string, make: () => Promise<{ store: SessionStore; done(
     it('passes messages between nodes', async () => {
       const got: NodeMessage[] = [];
       const off = await store.subscribe('node-x', (m) => got.push(m));
-      await store.publish('node-x', { t: 'taken', sid: 'abc' });
+      assert.equal(await store.publish('node-y', { t: 'taken', sid: 'abc' }), 0, 'nobody listens for node-y');
+      assert.equal(await store.publish('node-x', { t: 'taken', sid: 'abc' }), 1);
       const deadline = Date.now() + 2000;
       while (got.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       assert.deepEqual(got, [{ t: 'taken', sid: 'abc' }]);
@@ -212,6 +237,21 @@ if (haveRedis) {
     };
   });
 
+  // Every script must keep to one slot: Redis Cluster refuses a script whose keys hash to several (CROSSSLOT).
+  let cluster: TestRedisCluster;
+  contract('Redis Cluster, three masters', async () => {
+    assert.ok(haveRedisCluster, `no redis-cli at ${REDIS_CLI} (Debian: it comes with redis-server)`);
+    cluster = await TestRedisCluster.start();
+    const store = new RedisStore(cluster.url, { cluster: true });
+    return {
+      store,
+      done: async () => {
+        await store.close();
+        await cluster.stop();
+      },
+    };
+  });
+
   describe('RedisStore', () => {
     it('never stores a token in clear', async () => {
       const r = await TestRedis.start();
@@ -229,12 +269,13 @@ if (haveRedis) {
           score: 1,
           cachedFence: 0,
         });
-        const keys = await store.redis.keys('*');
+        const redis = await store.client();
+        const keys = await redis.keys('*');
         let dump = keys.join(' ');
         for (const key of keys) {
-          const type = await store.redis.type(key);
-          if (type === 'hash') dump += JSON.stringify(await store.redis.hgetall(key));
-          if (type === 'zset') dump += JSON.stringify(await store.redis.zrange(key, 0, -1));
+          const type = await redis.type(key);
+          if (type === 'hash') dump += JSON.stringify(await redis.hgetall(key));
+          if (type === 'zset') dump += JSON.stringify(await redis.zrange(key, 0, -1));
         }
         assert.ok(dump.includes(hashToken(next)), 'the hash is there');
         assert.ok(!dump.includes(token) && !dump.includes(next), 'no token in clear');

@@ -64,6 +64,11 @@ export class MemoryStore implements SessionStore {
     if (!e) return { status: this.#expired.has(id) ? 'expired' : 'unknown' };
     if (e.tokenHash !== r.presentedHash && e.prevTokenHash !== r.presentedHash) return { status: 'token' };
     const previousOwner = e.meta.owner;
+    if (
+      (r.handoff && previousOwner !== r.node && previousOwner !== '') ||
+      (r.ifFence !== undefined && r.ifFence !== e.meta.fence)
+    )
+      return { status: 'owned', owner: previousOwner, fence: e.meta.fence };
     e.frames = e.frames.filter((f) => f.seq > r.ack);
     const firstSeq = e.frames[0]?.seq ?? e.meta.outSeq + 1;
     if (r.ack > e.meta.outSeq || r.ack < firstSeq - 1) {
@@ -172,9 +177,10 @@ export class MemoryStore implements SessionStore {
       .map((i) => ({ ...i }));
   }
 
-  async publish(node: string, message: NodeMessage): Promise<void> {
+  async publish(node: string, message: NodeMessage): Promise<number> {
     // Asynchronous like a network hop, so no caller relies on a message arriving before publish returns.
     setImmediate(() => this.#bus.emit(node, { ...message }));
+    return this.#bus.listenerCount(node);
   }
 
   async subscribe(node: string, handler: (message: NodeMessage) => void): Promise<() => Promise<void>> {

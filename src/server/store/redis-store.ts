@@ -1,14 +1,18 @@
 /**
- * Sessions in Redis 7, laid out per session under one hash tag (Centrifugo's layout, not one global stream):
- *   rs:{sid}:m  hash    th (token SHA-256), pth (previous token's, until confirmed), in, out, owner, fence, cr, addr, det
- *   rs:{sid}:o  stream  unacknowledged outgoing frames, ID `<seq>-0` (XADD with explicit ID, XTRIM MINID on ack)
- *   rs:{sid}:q  stream  inbox: data other nodes sent to the session, taken by the owner
- *   rs:{sid}:x  string  tombstone for a while after expiry, so a late client hears `expired`
- *   rs:detached zset    sweep score → sid (the time from which the session counts as unused)
- * Every multi-key step is one Lua script, fenced. The zset is outside the hash tag: one Redis (with replicas), not
- * Redis Cluster, which would need a zset per slot.
+ * Sessions in Redis 7 (one primary, or Redis Cluster), laid out per session (Centrifugo's layout, not one global
+ * stream). A session's keys and its shard of the sweep index share one hash tag `{s<k>}`, k = hash(sid) mod 128, so
+ * every script touches one cluster slot and stays atomic:
+ *   rs:{s<k>}:<sid>:m   hash    th (token SHA-256), pth (previous token's, until confirmed), in, out, owner, fence, cr, addr, det
+ *   rs:{s<k>}:<sid>:o   stream  unacknowledged outgoing frames, ID `<seq>-0` (XADD with explicit ID, XTRIM MINID on ack)
+ *   rs:{s<k>}:<sid>:q   stream  inbox: data other nodes sent to the session, taken by the owner
+ *   rs:{s<k>}:<sid>:x   string  tombstone for a while after expiry, so a late client hears `expired`
+ *   rs:{s<k>}:detached  zset    sweep score → sid (the time from which the session counts as unused)
+ * The sweep reads the 128 zsets; 128 slots spread sessions over the masters of a cluster evenly enough.
+ * Every multi-key step is one Lua script, fenced. Node messages go over pub/sub (sharded pub/sub on a cluster, where
+ * only it counts the listeners that heard a message).
+ * ioredis is loaded when the first store is made, so a server without one never loads it.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Cluster, Redis, RedisOptions } from 'ioredis';
 import type {
   ClaimRequest,
   ClaimResult,
@@ -30,7 +34,7 @@ redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
 return 1`;
 
-// KEYS m o z x; ARGV sid node presented new ack score ttl cachedFence
+// KEYS m o z x q; ARGV sid node presented new ack score ttl cachedFence handoff ifFence
 const CLAIM = `
 local h = redis.call('HMGET', KEYS[1], 'th', 'pth', 'in', 'out', 'owner', 'fence', 'cr', 'addr')
 if not h[1] then
@@ -38,6 +42,9 @@ if not h[1] then
   return {'unknown'}
 end
 if h[1] ~= ARGV[3] and h[2] ~= ARGV[3] then return {'token'} end
+if (ARGV[9] == '1' and h[5] ~= ARGV[2] and h[5] ~= '') or (ARGV[10] ~= '' and ARGV[10] ~= h[6]) then
+  return {'owned', h[5], tonumber(h[6])}
+end
 local ack = tonumber(ARGV[5])
 local out = tonumber(h[4])
 redis.call('XTRIM', KEYS[2], 'MINID', (ack + 1) .. '-0')
@@ -123,42 +130,86 @@ export interface RedisStoreOptions {
   prefix?: string;
   /** Passed to ioredis (a URL string goes in `url`). */
   redis?: RedisOptions;
+  /** `url` is one node of a Redis Cluster (it tells the client about the others). */
+  cluster?: boolean;
+}
+
+/** Fixed: every node must map a session to the same shard (changing it strands the stored sessions). */
+const SHARDS = 128;
+
+/** FNV-1a: cheap, stable across processes and versions. */
+function shardOf(id: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % SHARDS;
 }
 
 type Reply = string | number | null | Reply[];
 type Script = (...args: (string | number)[]) => Promise<Reply>;
 
 export class RedisStore implements SessionStore {
-  readonly redis: Redis;
-  #sub: Redis | null = null;
+  readonly #redis: Promise<Redis | Cluster>;
+  #sub: Promise<Redis | Cluster> | null = null;
+  #closed = false;
   readonly #prefix: string;
+  readonly #cluster: boolean;
+  readonly #url: string;
+  readonly #options: RedisOptions;
   readonly #handlers = new Map<string, (message: NodeMessage) => void>();
   #ttlMs = 3_600_000;
 
   constructor(url: string, options: RedisStoreOptions = {}) {
     this.#prefix = options.prefix ?? 'rs:';
+    this.#cluster = options.cluster ?? false;
+    this.#url = url;
     // A command fails after a few reconnect attempts instead of waiting forever: the session's write-behind queue
     // retries on its own terms and the application hears about the outage.
-    this.redis = new Redis(url, { maxRetriesPerRequest: 2, lazyConnect: false, ...options.redis });
-    this.redis.on('error', () => {});
-    for (const [name, lua, keys] of [
-      ['rsCreate', CREATE, 2],
-      ['rsClaim', CLAIM, 5],
-      ['rsWrite', WRITE, 4],
-      ['rsExpire', EXPIRE, 5],
-      ['rsEnqueue', ENQUEUE, 2],
-    ] as const) {
-      this.redis.defineCommand(name, { lua, numberOfKeys: keys });
-    }
+    this.#options = { maxRetriesPerRequest: 2, ...options.redis };
+    this.#redis = this.#connect(false).then((redis) => {
+      for (const [name, lua, keys] of [
+        ['rsCreate', CREATE, 2],
+        ['rsClaim', CLAIM, 5],
+        ['rsWrite', WRITE, 4],
+        ['rsExpire', EXPIRE, 5],
+        ['rsEnqueue', ENQUEUE, 2],
+      ] as const) {
+        redis.defineCommand(name, { lua, numberOfKeys: keys });
+      }
+      if (this.#closed) redis.disconnect();
+      return redis;
+    });
   }
 
-  #script(name: string): Script {
-    return (this.redis as unknown as Record<string, Script>)[name]!.bind(this.redis);
+  async #connect(subscriber: boolean): Promise<Redis | Cluster> {
+    const { Redis, Cluster } = await import('ioredis');
+    // ioredis's own resubscribe after a reconnect leaves its promise unhandled (a rejection when closed meanwhile):
+    // a lone Redis's subscriber resubscribes itself on `ready` (see `subscribe`).
+    const redisOptions = subscriber ? { ...this.#options, maxRetriesPerRequest: null } : this.#options;
+    const redis = this.#cluster
+      ? new Cluster([this.#url], { redisOptions, shardedSubscribers: subscriber })
+      : new Redis(this.#url, { ...redisOptions, ...(subscriber ? { autoResubscribe: false } : {}) });
+    redis.on('error', () => {});
+    return redis;
+  }
+
+  /** The ioredis connection (for inspection and tests; the store's keys are its own). */
+  client(): Promise<Redis | Cluster> {
+    return this.#redis;
+  }
+
+  async #script(name: string, ...args: (string | number)[]): Promise<Reply> {
+    const redis = await this.#redis;
+    return (redis as unknown as Record<string, Script>)[name]!.apply(redis, args);
+  }
+
+  #tag(shard: number): string {
+    return `${this.#prefix}{s${shard}}`;
   }
 
   #keys(id: string) {
-    const base = `${this.#prefix}{${id}}`;
-    return { m: `${base}:m`, o: `${base}:o`, q: `${base}:q`, x: `${base}:x`, z: `${this.#prefix}detached` };
+    const tag = this.#tag(shardOf(id));
+    const base = `${tag}:${id}`;
+    return { m: `${base}:m`, o: `${base}:o`, q: `${base}:q`, x: `${base}:x`, z: `${tag}:detached` };
   }
 
   configure(options: { safetyTtlMs: number }): void {
@@ -167,12 +218,13 @@ export class RedisStore implements SessionStore {
 
   async create(s: NewStoredSession): Promise<void> {
     const k = this.#keys(s.id);
-    await this.#script('rsCreate')(k.m, k.z, s.id, s.tokenHash, s.owner, s.createdAt, s.address, s.score, this.#ttlMs);
+    await this.#script('rsCreate', k.m, k.z, s.id, s.tokenHash, s.owner, s.createdAt, s.address, s.score, this.#ttlMs);
   }
 
   async claim(id: string, r: ClaimRequest): Promise<ClaimResult> {
     const k = this.#keys(id);
-    const reply = (await this.#script('rsClaim')(
+    const reply = (await this.#script(
+      'rsClaim',
       k.m,
       k.o,
       k.z,
@@ -186,9 +238,12 @@ export class RedisStore implements SessionStore {
       r.score,
       this.#ttlMs,
       r.cachedFence,
+      r.handoff ? 1 : 0,
+      r.ifFence ?? '',
     )) as Reply[];
     const status = reply[0] as string;
     if (status === 'unknown' || status === 'expired' || status === 'token') return { status };
+    if (status === 'owned') return { status, owner: String(reply[1] ?? ''), fence: Number(reply[2]) };
     if (status === 'replay-gap') return { status, previousOwner: String(reply[1] ?? '') };
     const [, owner, fence, inSeq, outSeq, createdAt, address, frames] = reply;
     return {
@@ -229,11 +284,11 @@ export class RedisStore implements SessionStore {
           break;
       }
     }
-    return (await this.#script('rsWrite')(k.m, k.o, k.z, k.q, ...args)) as WriteResult;
+    return (await this.#script('rsWrite', k.m, k.o, k.z, k.q, ...args)) as WriteResult;
   }
 
   async get(id: string): Promise<StoredSession | null> {
-    const h = await this.redis.hgetall(this.#keys(id).m);
+    const h = await (await this.#redis).hgetall(this.#keys(id).m);
     if (!h.fence) return null;
     return {
       id,
@@ -248,41 +303,60 @@ export class RedisStore implements SessionStore {
   }
 
   async frames(id: string, after: number): Promise<StoredFrame[]> {
-    return parseFrames(await this.redis.xrange(this.#keys(id).o, `${after + 1}-0`, '+'));
+    return parseFrames(await (await this.#redis).xrange(this.#keys(id).o, `${after + 1}-0`, '+'));
   }
 
   async lease(ids: string[], score: number): Promise<void> {
     if (ids.length === 0) return;
-    const pipeline = this.redis.pipeline();
+    const redis = await this.#redis;
+    // One pipeline per shard: on a cluster a pipeline must stay in one slot.
+    const byShard = new Map<number, string[]>();
     for (const id of ids) {
-      const k = this.#keys(id);
-      pipeline.zadd(k.z, 'XX', score, id);
-      pipeline.pexpire(k.m, this.#ttlMs);
-      pipeline.pexpire(k.o, this.#ttlMs);
-      pipeline.pexpire(k.q, this.#ttlMs);
+      const shard = shardOf(id);
+      byShard.set(shard, [...(byShard.get(shard) ?? []), id]);
     }
-    const results = (await pipeline.exec()) ?? [];
-    const failed = results.find(([error]) => error);
+    const results = await Promise.all(
+      [...byShard.values()].map((group) => {
+        const pipeline = redis.pipeline();
+        for (const id of group) {
+          const k = this.#keys(id);
+          pipeline.zadd(k.z, 'XX', score, id);
+          pipeline.pexpire(k.m, this.#ttlMs);
+          pipeline.pexpire(k.o, this.#ttlMs);
+          pipeline.pexpire(k.q, this.#ttlMs);
+        }
+        return pipeline.exec();
+      }),
+    );
+    const failed = results.flatMap((r) => r ?? []).find(([error]) => error);
     if (failed) throw failed[0];
   }
 
   async expirable(before: number, limit: number): Promise<string[]> {
-    return this.redis.zrangebyscore(`${this.#prefix}detached`, '-inf', before, 'LIMIT', 0, limit);
+    const redis = await this.#redis;
+    const shards = await Promise.all(
+      Array.from({ length: SHARDS }, (_, k) =>
+        redis.zrangebyscore(`${this.#tag(k)}:detached`, '-inf', before, 'LIMIT', 0, limit),
+      ),
+    );
+    return shards.flat().slice(0, limit);
   }
 
   async expire(id: string, before: number): Promise<ExpiredSession | null> {
     const k = this.#keys(id);
-    const owner = (await this.#script('rsExpire')(k.m, k.o, k.z, k.q, k.x, id, before, TOMBSTONE_MS)) as string | null;
+    const owner = (await this.#script('rsExpire', k.m, k.o, k.z, k.q, k.x, id, before, TOMBSTONE_MS)) as string | null;
     return owner === null ? null : { id, owner };
   }
 
   async enqueue(id: string, data: string): Promise<string | null> {
     const k = this.#keys(id);
-    return (await this.#script('rsEnqueue')(k.m, k.q, data, this.#ttlMs)) as string | null;
+    return (await this.#script('rsEnqueue', k.m, k.q, data, this.#ttlMs)) as string | null;
   }
 
   async inbox(id: string, after: string | null, limit: number): Promise<InboxEntry[]> {
-    const entries = await this.redis.xrange(this.#keys(id).q, after === null ? '-' : `(${after}`, '+', 'COUNT', limit);
+    const entries = await (
+      await this.#redis
+    ).xrange(this.#keys(id).q, after === null ? '-' : `(${after}`, '+', 'COUNT', limit);
     return entries.map(([entryId, fields]) => ({ entryId, data: fields[1] ?? 'null' }));
   }
 
@@ -290,36 +364,42 @@ export class RedisStore implements SessionStore {
     return `${this.#prefix}node:${node}`;
   }
 
-  async publish(node: string, message: NodeMessage): Promise<void> {
-    await this.redis.publish(this.#channel(node), JSON.stringify(message));
+  async publish(node: string, message: NodeMessage): Promise<number> {
+    const redis = await this.#redis;
+    const text = JSON.stringify(message);
+    const heard = this.#cluster ? redis.spublish(this.#channel(node), text) : redis.publish(this.#channel(node), text);
+    return Number(await heard);
   }
 
   async subscribe(node: string, handler: (message: NodeMessage) => void): Promise<() => Promise<void>> {
-    if (!this.#sub) {
-      // ioredis's own resubscribe after a reconnect leaves its promise unhandled (a rejection when closed meanwhile).
-      const sub = (this.#sub = this.redis.duplicate({ maxRetriesPerRequest: null, autoResubscribe: false }));
-      sub.on('error', () => {});
-      sub.on('ready', () => {
-        if (this.#handlers.size > 0) sub.subscribe(...this.#handlers.keys()).catch(() => {});
-      });
-      this.#sub.on('message', (channel: string, text: string) => {
+    this.#sub ??= this.#connect(true).then((sub) => {
+      if (!this.#cluster) {
+        sub.on('ready', () => {
+          if (this.#handlers.size > 0) sub.subscribe(...this.#handlers.keys()).catch(() => {});
+        });
+      }
+      sub.on(this.#cluster ? 'smessage' : 'message', (channel: string, text: string) => {
         try {
           this.#handlers.get(channel)?.(JSON.parse(text) as NodeMessage);
         } catch {}
       });
-    }
+      if (this.#closed) sub.disconnect();
+      return sub;
+    });
+    const sub = await this.#sub;
     const channel = this.#channel(node);
     this.#handlers.set(channel, handler);
-    await this.#sub.subscribe(channel);
+    await (this.#cluster ? sub.ssubscribe(channel) : sub.subscribe(channel));
     return async () => {
       this.#handlers.delete(channel);
-      await this.#sub?.unsubscribe(channel).catch(() => {});
+      await (this.#cluster ? sub.sunsubscribe(channel) : sub.unsubscribe(channel)).catch(() => {});
     };
   }
 
   async close(): Promise<void> {
-    this.#sub?.disconnect();
-    this.redis.disconnect();
+    this.#closed = true;
+    (await this.#sub)?.disconnect();
+    (await this.#redis).disconnect();
   }
 }
 

@@ -64,11 +64,19 @@ export interface ClaimRequest {
   score: number;
   /** The fence of this node's cached copy (0 for none): when still current, no frames are read back. */
   cachedFence: number;
+  /**
+   * Ask first: when another node owns the session, change nothing and answer `owned` (after the token check), so
+   * this node can have the owner hand it over before it claims.
+   */
+  handoff?: boolean;
+  /** Claim only if the fence is still this one (what an `owned` answer said); else answer `owned` again. */
+  ifFence?: number;
 }
 
 export type ClaimResult =
   | { status: 'unknown' | 'expired' | 'token' }
   | { status: 'replay-gap'; previousOwner: string }
+  | { status: 'owned'; owner: string; fence: number }
   | { status: 'ok'; session: StoredSession; previousOwner: string; frames: StoredFrame[] | null };
 
 /** A session expired by the sweep: exactly one caller gets it. */
@@ -82,12 +90,20 @@ export interface InboxEntry {
   data: string;
 }
 
-/** `taken`: another node claimed the session; `ended`: it was expired or closed elsewhere; `send`: its inbox has data. */
+/**
+ * `taken`: another node claimed the session; `ended`: it was expired or closed elsewhere; `send`: its inbox has
+ * data; `release`: node `from` wants to claim it (stop reading the socket, store everything, answer); `released`:
+ * the answer to request `req`.
+ */
 export interface NodeMessage {
-  t: 'taken' | 'ended' | 'send';
+  t: 'taken' | 'ended' | 'send' | 'release' | 'released';
   sid: string;
-  /** For `taken`: the new owner's fence (a node holding a newer one ignores the message). */
+  /** For `taken`: the new owner's fence (a node holding a newer one ignores the message); for `release`: the one the asker saw. */
   fence?: number;
+  /** For `release`: the asking node. */
+  from?: string;
+  /** For `release` and `released`: the request. */
+  req?: string;
 }
 
 export interface SessionStore {
@@ -114,7 +130,8 @@ export interface SessionStore {
   enqueue(id: string, data: string): Promise<string | null>;
   /** The oldest inbox entries after `after` (an entry ID, null for the first); each leaves the inbox with the `out` op that sends it. */
   inbox(id: string, after: string | null, limit: number): Promise<InboxEntry[]>;
-  publish(node: string, message: NodeMessage): Promise<void>;
+  /** Resolves with how many subscribers heard it: 0 means no live node listens under that name. */
+  publish(node: string, message: NodeMessage): Promise<number>;
   /** Messages for `node`; returns the unsubscribe. */
   subscribe(node: string, handler: (message: NodeMessage) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
