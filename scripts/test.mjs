@@ -10,8 +10,18 @@ const only = process.argv[2];
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let exitCode = 0;
 
+// A test that leaves a server or timer behind keeps its process alive for ever; CI stops at 90 minutes, so a
+// suite that runs past this is killed and counted as a failure rather than hanging the whole run.
+const SUITE_TIMEOUT_MS = Number(process.env.SUITE_TIMEOUT_MS ?? 30 * 60 * 1000);
+
 function run(cmd, args) {
-  const r = spawnSync(cmd, args, { stdio: 'inherit', env: process.env });
+  const r = spawnSync(cmd, args, {
+    stdio: 'inherit',
+    env: process.env,
+    timeout: SUITE_TIMEOUT_MS,
+    killSignal: 'SIGKILL',
+  });
+  if (r.error?.code === 'ETIMEDOUT') console.error(`${cmd} ${args.at(-1)}: killed after ${SUITE_TIMEOUT_MS} ms`);
   if (r.status !== 0) exitCode = 1;
   return r.status;
 }

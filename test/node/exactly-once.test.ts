@@ -51,30 +51,34 @@ function suite(name: string, options: () => SessionServerOptions) {
           headlessEnvironment(WebSocket as unknown as typeof globalThis.WebSocket),
         );
         client.connect();
-        await until(() => client.status === 'open' && session !== undefined, 'first open');
-        let drops = 0;
-        for (let i = 0; i < N; i++) {
-          client.send(i);
-          session!.send(i);
-          if (random() < 0.04) {
-            for (const ws of server.wss.clients) ws.terminate();
-            drops++;
+        // A failed assertion must not leave the server (and its store's sweep) running: the test process would never end.
+        try {
+          await until(() => client.status === 'open' && session !== undefined, 'first open');
+          let drops = 0;
+          for (let i = 0; i < N; i++) {
+            client.send(i);
+            session!.send(i);
+            if (random() < 0.04) {
+              for (const ws of server.wss.clients) ws.terminate();
+              drops++;
+            }
+            if (random() < 0.2) await new Promise((r) => setTimeout(r, random() * 8));
           }
-          if (random() < 0.2) await new Promise((r) => setTimeout(r, random() * 8));
+          await until(
+            () => toServer.length >= N && toClient.length >= N,
+            `all messages (${toServer.length}, ${toClient.length})`,
+            15000,
+          );
+          await until(() => client.queued === 0 && session!.pending === 0, 'all acknowledged', 5000);
+          const expected = Array.from({ length: N }, (_, i) => i);
+          assert.deepEqual(toServer, expected);
+          assert.deepEqual(toClient, expected);
+          assert.equal(news, 1, 'one session throughout');
+          assert.ok(drops > 5, `only ${drops} drops`);
+        } finally {
+          client.dispose();
+          await server.close();
         }
-        await until(
-          () => toServer.length >= N && toClient.length >= N,
-          `all messages (${toServer.length}, ${toClient.length})`,
-          15000,
-        );
-        await until(() => client.queued === 0 && session!.pending === 0, 'all acknowledged', 5000);
-        const expected = Array.from({ length: N }, (_, i) => i);
-        assert.deepEqual(toServer, expected);
-        assert.deepEqual(toClient, expected);
-        assert.equal(news, 1, 'one session throughout');
-        assert.ok(drops > 5, `only ${drops} drops`);
-        client.dispose();
-        await server.close();
       });
     }
   });
