@@ -94,10 +94,10 @@ const rate = (mode) => {
 };
 const own = sizes().find((s) => s.file === 'reconnecting-session.min.js');
 const peerRows = [
-  { library: 'raw WebSocket', gzip: '0', r64: '1.00×', r1k: '1.00×', rate: rate('raw') },
+  { library: 'raw WebSocket', gzip: '—', r64: '1.00×', r1k: '1.00×', rate: rate('raw') },
   {
     library: 'raw + one DOM event',
-    gzip: '0',
+    gzip: '—',
     r64: ratio('raw-event', 64),
     r1k: ratio('raw-event', 1024),
     rate: rate('raw-event'),
