@@ -94,7 +94,8 @@ window.teardown = async () => {
   if (cur?.ws) cur.ws.close();
   if (cur?.target) cur.target.remove();
   if (cur?.el) { cur.el.disconnect(); cur.el.remove(); }
-  if (cur?.close) cur.close();
+  // SignalR's stop() is asynchronous: a peer still closing must not run during the next burst.
+  if (cur?.close) await cur.close();
   cur = null;
 };
 window.ready = true;
