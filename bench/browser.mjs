@@ -1,8 +1,10 @@
-// Chromium page bench: raw WebSocket vs the element (plain, session), echo of a pipelined burst.
-// Page script time comes from the DevTools Performance domain (ScriptDuration: all JavaScript the
-// page ran, our code and the page's handlers), read before and after each burst; CPU is
-// TaskDuration (every main-thread task). Every round measures raw and the element in the same
-// page, so a ratio compares like with like; the first round is a warm-up and is not counted.
+// Chromium page bench: raw WebSocket vs the element (plain, session) and the peers, echo of a pipelined
+// burst. Page script time comes from the DevTools Performance domain (ScriptDuration: all JavaScript the
+// page ran, our code and the page's handlers), read before and after each burst; CPU is TaskDuration
+// (every main-thread task). Both in thread time: on a shared machine wall time inside a script also
+// counts the time the thread waited for a core. The machine's load drifts, so every measurement is compared
+// with the raw WebSocket bursts run right before and right after it in the same page (their mean), the
+// order of the modes rotates from round to round, and the first round is a warm-up that is not counted.
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';
@@ -11,6 +13,8 @@ import { createSessionServer } from '../dist/server/index.js';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
 
 const PAGE = `<!doctype html><meta charset="utf-8"><body><script type="module">
+// What any DOM-event API must at least do per message: the floor the element is measured against.
+const EVENT_INIT = { bubbles: true, composed: true };
 const LIMITS = { 'max-queue': '10000000', 'max-queue-bytes': '1073741824' };
 const payload = (i, size) => ({ n: i, text: 'x'.repeat(size - 20) });
 let cur = null;
@@ -22,10 +26,10 @@ const opened = (el) => new Promise((resolve) => {
 });
 window.setup = async (mode, urls, limits = true) => {
   let sink = null;
-  if (mode === 'raw') {
+  if (mode === 'raw' || mode === 'raw-event') {
     const ws = new WebSocket(urls.raw);
     await new Promise((r) => (ws.onopen = r));
-    cur = { mode, ws, sink };
+    cur = { mode, ws, sink, target: document.body.appendChild(document.createElement('div')) };
     return;
   }
   if (mode.startsWith('peer:')) {
@@ -55,8 +59,19 @@ window.burst = (n, size) => new Promise((resolve) => {
     return;
   }
   if (mode.startsWith('peer:')) {
-    cur.onmessage((text) => { keep = JSON.parse(text); done(); });
-    for (let i = 0; i < n; i++) cur.send(JSON.stringify(payload(i, size)));
+    cur.onmessage((value) => { keep = value; done(); });
+    for (let i = 0; i < n; i++) cur.send(payload(i, size));
+    return;
+  }
+  if (mode === 'raw-event') {
+    const { ws, target } = cur;
+    target.addEventListener('m', (e) => { keep = JSON.parse(e.detail.data); done(); });
+    ws.onmessage = (e) => {
+      const ev = new Event('m', EVENT_INIT);
+      ev.detail = { data: e.data, seq: null };
+      target.dispatchEvent(ev);
+    };
+    for (let i = 0; i < n; i++) ws.send(JSON.stringify(payload(i, size)));
     return;
   }
   const el = cur.el;
@@ -77,8 +92,10 @@ window.defaultsBurst = (n, size) => {
 };
 window.teardown = async () => {
   if (cur?.ws) cur.ws.close();
+  if (cur?.target) cur.target.remove();
   if (cur?.el) { cur.el.disconnect(); cur.el.remove(); }
-  if (cur?.close) cur.close();
+  // SignalR's stop() is asynchronous: a peer still closing must not run during the next burst.
+  if (cur?.close) await cur.close();
   cur = null;
 };
 window.ready = true;
@@ -89,7 +106,7 @@ function quantile(xs, q) {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 }
 
-export async function browserBench({ bundles, peers = {}, rounds = 7, n = 20_000, sizes = [64, 1024] }) {
+export async function browserBench({ bundles, peers = {}, peerUrls = {}, rounds = 7, n = 20_000, sizes = [64, 1024] }) {
   const rawServer = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   await new Promise((r) => rawServer.on('listening', r));
   rawServer.on('connection', (ws) => ws.on('message', (d, binary) => ws.send(d, { binary })));
@@ -127,7 +144,11 @@ export async function browserBench({ bundles, peers = {}, rounds = 7, n = 20_000
   });
   await new Promise((r) => http.listen(0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${http.address().port}`;
-  const urls = { raw: `ws://127.0.0.1:${rawServer.address().port}/`, session: `ws://127.0.0.1:${sessionServer.port}/` };
+  const urls = {
+    ...peerUrls,
+    raw: `ws://127.0.0.1:${rawServer.address().port}/`,
+    session: `ws://127.0.0.1:${sessionServer.port}/`,
+  };
 
   const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
   const pages = {};
@@ -136,7 +157,7 @@ export async function browserBench({ bundles, peers = {}, rounds = 7, n = 20_000
     await page.goto(`${base}/${ids.get(name)}/`);
     await page.waitForFunction(() => window.ready === true);
     const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Performance.enable');
+    await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
     pages[name] = { page, cdp };
   }
   const metrics = async (cdp) => {
@@ -159,29 +180,42 @@ export async function browserBench({ bundles, peers = {}, rounds = 7, n = 20_000
     };
   };
 
-  // name → list of modes measured in that page; peers run in the first page.
+  // name → modes measured in that page; the reference and the peers run in the first page.
   const plan = {};
   const names = Object.keys(bundles);
   for (const name of names) {
-    plan[name] = ['raw', 'plain', 'session'];
+    plan[name] = ['plain', 'session'];
     if (name === names[0])
-      plan[name].push('plain-direct', 'session-direct', ...Object.keys(peers).map((p) => `peer:${p}`));
+      plan[name].push('plain-direct', 'session-direct', 'raw-event', ...Object.keys(peers).map((p) => `peer:${p}`));
   }
   const samples = {};
+  const push = (key, x) => (samples[key] ??= []).push(x);
   for (let round = 0; round <= rounds; round++) {
     for (const size of sizes) {
       for (const name of names) {
-        const raw = await one(name, 'raw', size);
-        for (const mode of plan[name]) {
-          const r = mode === 'raw' ? raw : await one(name, mode, size);
-          if (round === 0) continue;
-          const key = `${size}|${name}|${mode}`;
-          (samples[key] ??= []).push({
-            ...r,
-            scriptRatio: r.script / raw.script,
-            taskRatio: r.task / raw.task,
-            wallRatio: r.wall / raw.wall,
-          });
+        const modes = plan[name].map((_, i) => plan[name][(i + round) % plan[name].length]);
+        // raw, two modes, raw, two modes, …, raw: each mode sits next to a raw burst on both sides.
+        let before = await one(name, 'raw', size);
+        const keep = (r) =>
+          round > 0 && push(`${size}|${name}|raw`, { ...r, scriptRatio: 1, taskRatio: 1, wallRatio: 1 });
+        keep(before);
+        for (let i = 0; i < modes.length; i += 2) {
+          const got = [];
+          for (const mode of modes.slice(i, i + 2)) got.push([mode, await one(name, mode, size)]);
+          const after = await one(name, 'raw', size);
+          keep(after);
+          const raw = (k) => (before[k] + after[k]) / 2;
+          if (round > 0) {
+            for (const [mode, r] of got) {
+              push(`${size}|${name}|${mode}`, {
+                ...r,
+                scriptRatio: r.script / raw('script'),
+                taskRatio: r.task / raw('task'),
+                wallRatio: r.wall / raw('wall'),
+              });
+            }
+          }
+          before = after;
         }
       }
     }
@@ -220,6 +254,11 @@ export async function browserBench({ bundles, peers = {}, rounds = 7, n = 20_000
       wallRatioMin: Math.min(...col('wallRatio')),
       wallRatioMax: Math.max(...col('wallRatio')),
       wallMs: quantile(col('wall'), 0.5),
+      // Messages received per second of the burst (each message also went out and came back).
+      perSecond: quantile(
+        col('wall').map((w) => (n * 1000) / w),
+        0.5,
+      ),
     });
   }
   return { rows, defaults, n, rounds };

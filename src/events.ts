@@ -10,10 +10,14 @@ import type {
 } from './client/types.js';
 import type { NewSessionReason } from './protocol/frames.js';
 
+// Shared: one dictionary per event would be an allocation per message at high rates.
+const INIT: EventInit = { bubbles: true, composed: true };
+const CANCELABLE: EventInit = { bubbles: true, composed: true, cancelable: true };
+
 abstract class DetailEvent<T> extends Event {
   readonly detail: T;
   constructor(type: string, detail: T, cancelable = false) {
-    super(type, { bubbles: true, composed: true, cancelable });
+    super(type, cancelable ? CANCELABLE : INIT);
     this.detail = detail;
   }
 }

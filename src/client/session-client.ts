@@ -452,13 +452,14 @@ export class SessionClient {
   }
 
   #onData(ws: SocketLike, data: unknown): void {
-    this.#lastFrameAt = this.#env.now();
+    // Plain mode has no heartbeat: nothing reads the clock there.
     if (this.#config.protocol === 'plain') {
       const cb = this.onmessage;
       if (cb) cb(data, null);
       else this.#delegate.message({ data, seq: null });
       return;
     }
+    this.#lastFrameAt = this.#env.now();
     if (this.#pongTimer !== undefined) {
       this.#env.clearTimeout(this.#pongTimer);
       this.#pongTimer = undefined;
