@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { attachEchoApp } from './echo-app.js';
 import { createSessionServer, type SessionServer } from './session-server.js';
 import { staticFiles } from './static-files.js';
+import { RedisStore } from './store/redis-store.js';
 
 const usage = `Usage: reconnecting-session-server [options]
   --port N                      port to listen on (default 8000; 0 = any free port)
@@ -28,6 +29,7 @@ const usage = `Usage: reconnecting-session-server [options]
   --drain-spread MS             on SIGTERM, tell clients to come back spread over MS (default 5000)
   --redis URL                   keep sessions in Redis (redis://host:port) so they survive restarts and move
                                 between nodes (see docs/operations.md); default: in this process only
+  --redis-cluster               the --redis URL is one node of a Redis Cluster (sessions spread over its masters)
   --node-id NAME                this node's name in Redis (default: random)
   --ticker                      send {tick} to every connected session each second
   --help`;
@@ -79,6 +81,7 @@ try {
       static: { type: 'string' },
       'allow-origin': { type: 'string', multiple: true },
       redis: { type: 'string' },
+      'redis-cluster': { type: 'boolean', default: false },
       'node-id': { type: 'string' },
       ticker: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -116,12 +119,15 @@ const origins = args['allow-origin'] as string[] | undefined;
 const redis = args.redis as string | undefined;
 if (redis !== undefined && !/^rediss?:\/\//.test(redis))
   fail(`--redis must be a redis:// or rediss:// URL, not ${JSON.stringify(redis)}`);
+if (args['redis-cluster'] && redis === undefined) fail('--redis-cluster needs --redis URL (any node of the cluster)');
+// The CLI owns the store (rather than passing `redis`) so that a cluster can be asked for; it closes it on exit.
+const store = redis ? new RedisStore(redis, { cluster: args['redis-cluster'] === true }) : undefined;
 const nodeId = args['node-id'] as string | undefined;
 
 let server: SessionServer;
 try {
   server = createSessionServer({
-    ...(redis ? { redis } : {}),
+    ...(store ? { store } : {}),
     ...(nodeId ? { nodeId } : {}),
     port,
     host,
@@ -167,11 +173,15 @@ try {
 const shown = host.includes(':') ? `[${host}]` : host;
 console.log(
   `reconnecting-session-server listening on ws://${shown}:${server.port}${path ?? '/'}` +
-    (server.nodeId ? ` (node ${server.nodeId}, sessions in Redis)` : ''),
+    (server.nodeId ? ` (node ${server.nodeId}, sessions in Redis${args['redis-cluster'] ? ' Cluster' : ''})` : ''),
 );
 if (folder) console.log(`serving ${folder} at http://${shown}:${server.port}/`);
 
-const stop = () => void server.close().then(() => process.exit(0));
+const stop = () =>
+  void server
+    .close()
+    .then(() => store?.close())
+    .finally(() => process.exit(0));
 process.on('SIGINT', stop);
 // A deploy stops the process with SIGTERM: spread the clients' return instead of having them all come back at once.
 process.on('SIGTERM', () => {

@@ -50,6 +50,8 @@ describe('reconnecting-session-server CLI', () => {
     [['--max-frame-bytes', '4294967296'], /--max-frame-bytes must be an integer from 256/],
     [['--path', 'ws'], /--path must start with \//],
     [['--static', '/nonexistent-folder'], /--static "\/nonexistent-folder" is not a folder/],
+    [['--redis-cluster'], /--redis-cluster needs --redis URL/],
+    [['--redis', 'localhost:6379'], /--redis must be a redis:\/\/ or rediss:\/\/ URL/],
   ] as const) {
     it(`refuses ${args.join(' ')} before listening, in one line`, async () => {
       const cli = runCli([...args, '--port', '0']);
