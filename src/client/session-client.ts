@@ -3,40 +3,17 @@
  * listener, and renders nothing. The element is a thin layer over it.
  */
 import { CloseCode, isFatalCloseCode, parseRetryHint, type RetryHint } from '../protocol/close-codes.js';
-import {
-  decodeFrame,
-  encodeFrame,
-  PROTOCOL_VERSION,
-  ProtocolError,
-  type Frame,
-  type WelcomeFrame,
-} from '../protocol/frames.js';
 import type { ClientConfig } from '../config.js';
 import { baseDelay, hintDelay, withJitter } from './backoff.js';
 import { defaultEnvironment, type ClientEnvironment, type SocketLike } from './environment.js';
 import { Outbox, OutboxFullError } from './outbox.js';
-import {
-  msgData,
-  msgText,
-  plainData,
-  toPlainWire,
-  toSessionWire,
-  wireSize,
-  type Payload,
-  type WirePayload,
-} from './payload.js';
-import { loadSnapshot, saveSnapshot } from './persistence.js';
+import { plainData, toPlainWire, toSessionWire, wireSize, type Payload, type WirePayload } from './payload.js';
 import { withoutCredentials, withoutCredentialsInText } from './redact.js';
-import { frameBytes, refusedCulprit, unsendable } from './unsendable.js';
-import type { Cause, ClientDelegate, ErrorDetail, MessageCallback, StatusDetail, Status } from './types.js';
+import { SessionLayer } from './session-layer.js';
+import type { Cause, ClientDelegate, MessageCallback, StatusDetail, Status } from './types.js';
 
 type Pause = 'offline' | 'hidden' | null;
 
-/** Acks are batched: at most this many messages or this long before one goes out. */
-const ACK_BATCH = 64;
-const ACK_DELAY_MS = 25;
-/** A wake-up check (visible again, online, resume) wants an answer sooner than a heartbeat. */
-const PROBE_TIMEOUT_MS = 3000;
 /** Default `highWaterMark`: past it a page that paces itself waits for `drain`. */
 export const HIGH_WATER_MARK = 1024 * 1024;
 /** Plain mode learns of a draining socket buffer only by looking. */
@@ -62,9 +39,6 @@ export class SessionClient {
   #ready = false;
   #signals: AbortController | null = null;
   #unloading = false;
-  #hint: RetryHint | null = null;
-  /** The server's frame limit from its welcome; a larger message would only get the socket closed (1009). */
-  #maxFrameBytes: number | null = null;
   /** Before this time (epoch ms) the server asked not to come back; wake-ups wait for it, retryNow() does not. */
   #hintUntil: number | null = null;
   #hintDelayMs = 0;
@@ -76,10 +50,6 @@ export class SessionClient {
 
   #waitTimer: number | undefined;
   #connectTimer: number | undefined;
-  #idleTimer: number | undefined;
-  #pongTimer: number | undefined;
-  #ackTimer: number | undefined;
-  #ackWatchTimer: number | undefined;
   #drainTimer: number | undefined;
   /** A send() took the buffered amount to the high-water mark: `drain` is owed. */
   #needDrain = false;
@@ -93,26 +63,14 @@ export class SessionClient {
   highWaterMark = HIGH_WATER_MARK;
 
   readonly #outbox: Outbox<WirePayload>;
-  #sid: string | null = null;
-  #token: string | null = null;
-  #inSeq = 0;
-  #unackedIn = 0;
-  #lastFrameAt = 0;
-  /** Since when a message sent on this socket has waited for an ack with none coming; null when none waits. */
-  #unackedSince: number | null = null;
-  /** Highest seq sent on the current socket: a 1009 close was caused by one of the messages up to it. */
-  #sentSeq = 0;
+  readonly #session: SessionLayer;
 
   #outageStart: number | null = null;
   /** `persist`: when this page let go of the session (or its outage began), so a reload's resume reports the outage. */
   #leftAt: number | null = null;
-  /** The `leftAt` of the snapshot this client resumed from. */
-  #restoredLeftAt: number | null = null;
   #outageCause: Cause | null = null;
   #outageCode: number | null = null;
   #outageAttempts = 0;
-  /** Protocol closes (1002, or a gap the client saw) since the server last acknowledged a message of ours. */
-  #protocolStrikes = 0;
 
   #persistKey: string | null = null;
 
@@ -125,6 +83,21 @@ export class SessionClient {
     this.#delegate = delegate;
     this.#env = { ...defaultEnvironment(), ...env };
     this.#outbox = new Outbox(config.maxQueue, config.maxQueueBytes);
+    this.#session = new SessionLayer(
+      config,
+      {
+        abandon: (cause: Cause) => this.#abandon(cause),
+        open: (ws: SocketLike, resumed: boolean) => {
+          this.#becameOpen(ws, resumed);
+          if (this.#ws === ws) this.#checkDrain();
+        },
+        drain: () => this.#checkDrain(),
+        persist: () => this.#persist(),
+      },
+      delegate,
+      this.#env,
+      this.#outbox,
+    );
   }
 
   get status(): Status {
@@ -156,20 +129,16 @@ export class SessionClient {
   }
 
   get sessionId(): string | null {
-    return this.#sid;
+    return this.#session.sid;
   }
 
   set sessionId(id: string | null) {
-    if (id === this.#sid) return;
-    this.#sid = id;
-    // A different session cannot use the old one's token or sequence numbers.
-    this.#token = null;
-    this.#inSeq = 0;
+    this.#session.sid = id;
   }
 
   /** For pre-issued sessions: the secret the server handed the page along with the ID. */
   set resumeToken(token: string | null) {
-    this.#token = token;
+    this.#session.token = token;
   }
 
   get config(): ClientConfig {
@@ -190,6 +159,7 @@ export class SessionClient {
     const urlsChanged = config.urls.join(' ') !== this.#config.urls.join(' ');
     const modeChanged = config.protocol !== this.#config.protocol;
     this.#config = config;
+    this.#session.config = config;
     // Same outbox, new bounds: a new one would restart the sequence numbers mid-session.
     this.#outbox.maxMessages = config.maxQueue;
     this.#outbox.maxBytes = config.maxQueueBytes;
@@ -242,7 +212,7 @@ export class SessionClient {
   send(data: Payload): number | null {
     const session = this.#config.protocol === 'session';
     const wire = session ? toSessionWire(data) : toPlainWire(data);
-    if (session) this.#checkFrameSize(wire);
+    if (session) this.#session.checkFrameSize(wire);
     // A socket already closing would drop the data without a word: queue it for the next open instead.
     if (!session && this.#ready && this.#ws?.readyState === 1) {
       this.#ws.send(plainData(wire));
@@ -256,11 +226,7 @@ export class SessionClient {
       if (error instanceof OutboxFullError) this.#delegate.error({ kind: 'queue-full', message: error.message });
       throw error;
     }
-    if (session && this.#ready && this.#ws) {
-      this.#ws.send(msgText(entry.seq, wire));
-      this.#sentSeq = entry.seq;
-      this.#watchAcks();
-    }
+    if (session) this.#session.transmit(entry);
     if (!this.#needDrain) this.#checkHighWater();
     return session ? entry.seq : null;
   }
@@ -292,16 +258,6 @@ export class SessionClient {
     }, DRAIN_POLL_MS);
   }
 
-  #checkFrameSize(wire: WirePayload): void {
-    const limit = this.#maxFrameBytes;
-    if (limit === null) return;
-    const bytes = frameBytes(this.#outbox.lastSeq + 1, wire, limit);
-    if (bytes <= limit) return;
-    const message = `send(): the message is ${bytes} bytes as a frame; the server accepts at most ${limit}`;
-    this.#delegate.error({ kind: 'too-big', message });
-    throw new RangeError(message);
-  }
-
   /** Checks a socket that claims to be open (ping with a short timeout), or attempts now if waiting. */
   checkNow(): void {
     this.#wake();
@@ -313,12 +269,14 @@ export class SessionClient {
 
   #startCycle(): void {
     this.#attempt = 0;
-    this.#protocolStrikes = 0;
+    this.#session.strikes = 0;
     this.#owedAt = null;
     this.#paused = null;
     this.#unloading = false;
     this.#addSignals();
-    this.#restore();
+    if (this.#persistKey && this.#config.protocol === 'session') {
+      this.#session.restore(this.#env.storage(), this.#persistKey);
+    }
     this.#openSocket();
   }
 
@@ -361,9 +319,10 @@ export class SessionClient {
   #socketUrl(): string | null {
     const base = this.#currentUrl();
     if (!base) return null;
-    if (this.#config.protocol !== 'plain' || !this.#sid) return base;
+    const sid = this.#session.sid;
+    if (this.#config.protocol !== 'plain' || !sid) return base;
     const url = new URL(base);
-    url.searchParams.set(this.#config.sessionParam, this.#sid);
+    url.searchParams.set(this.#config.sessionParam, sid);
     return url.href;
   }
 
@@ -396,10 +355,9 @@ export class SessionClient {
     }
     ws.binaryType = 'arraybuffer';
     this.#ws = ws;
-    this.#sentSeq = 0;
     this.#ready = false;
     ws.addEventListener('open', () => this.#ws === ws && this.#onOpen(ws));
-    ws.addEventListener('message', (e) => this.#ws === ws && this.#onData(ws, e.data));
+    ws.addEventListener('message', (e) => this.#ws === ws && this.#onData(e.data));
     ws.addEventListener('close', (e) => this.#ws === ws && this.#onClose(e.code, e.reason));
     // The close event that follows says what happened; Node's `ws` would throw an unheard error instead.
     ws.addEventListener('error', () => {});
@@ -408,17 +366,8 @@ export class SessionClient {
   }
 
   #onOpen(ws: SocketLike): void {
-    this.#lastFrameAt = this.#env.now();
     if (this.#config.protocol === 'plain') return this.#becameOpen(ws);
-    ws.send(
-      encodeFrame({
-        t: 'hello',
-        v: PROTOCOL_VERSION,
-        ...(this.#sid ? { sid: this.#sid } : {}),
-        ...(this.#sid && this.#token ? { token: this.#token } : {}),
-        ack: this.#inSeq,
-      }),
-    );
+    this.#session.hello(ws, this.#outageStart);
   }
 
   #becameOpen(ws: SocketLike, resumed: boolean | null = null): void {
@@ -432,12 +381,10 @@ export class SessionClient {
     this.#nextAttemptAt = null;
     this.#owedAt = null;
     this.#manual = false;
-    this.#hint = null;
+    this.#session.hint = null;
     if (this.#config.protocol === 'plain') {
       for (const entry of this.#outbox.drain()) ws.send(plainData(entry.data));
       this.#checkDrain();
-    } else {
-      this.#armIdle();
     }
     this.#setStatus('open');
     if (outage !== null && this.#ws === ws) {
@@ -451,7 +398,7 @@ export class SessionClient {
     }
   }
 
-  #onData(ws: SocketLike, data: unknown): void {
+  #onData(data: unknown): void {
     // Plain mode has no heartbeat: nothing reads the clock there.
     if (this.#config.protocol === 'plain') {
       const cb = this.onmessage;
@@ -459,205 +406,7 @@ export class SessionClient {
       else this.#delegate.message({ data, seq: null });
       return;
     }
-    this.#lastFrameAt = this.#env.now();
-    if (this.#pongTimer !== undefined) {
-      this.#env.clearTimeout(this.#pongTimer);
-      this.#pongTimer = undefined;
-      this.#armIdle();
-    }
-    if (typeof data !== 'string') {
-      this.#delegate.error({ kind: 'frame', message: 'binary frame received in session mode; ignored' });
-      return;
-    }
-    let frame: Frame;
-    try {
-      frame = decodeFrame(data);
-    } catch (error) {
-      const e = error as ProtocolError;
-      this.#delegate.error({ kind: 'frame', message: `malformed frame ignored: ${e.message}`, code: e.code });
-      return;
-    }
-    this.#onFrame(ws, frame);
-  }
-
-  #onFrame(ws: SocketLike, frame: Frame): void {
-    switch (frame.t) {
-      case 'welcome':
-        return this.#onWelcome(ws, frame);
-      case 'msg': {
-        if (!this.#ready) return;
-        if (frame.seq <= this.#inSeq) return this.#scheduleAck(ws);
-        if (frame.seq !== this.#inSeq + 1) {
-          this.#delegate.error({
-            kind: 'protocol',
-            message: `message ${frame.seq} arrived after ${this.#inSeq}; reconnecting to replay`,
-          });
-          return this.#abandon('protocol');
-        }
-        this.#inSeq = frame.seq;
-        this.#scheduleAck(ws);
-        const cb = this.onmessage;
-        if (cb) cb(frame.b === undefined ? (frame.d ?? null) : msgData(frame), frame.seq);
-        else this.#delegate.message({ data: msgData(frame), seq: frame.seq });
-        return;
-      }
-      case 'ack':
-        if (this.#outbox.ack(frame.seq) > 0) {
-          this.#protocolStrikes = 0;
-          // Our messages get through: the clock starts again for whatever is still unacknowledged.
-          this.#unackedSince = this.#outbox.size > 0 ? this.#env.now() : null;
-          this.#checkDrain();
-        }
-        return;
-      case 'ping':
-        ws.send(encodeFrame({ t: 'pong', ...(frame.ts !== undefined ? { ts: frame.ts } : {}) }));
-        return;
-      case 'pong':
-        return;
-      case 'error':
-        this.#delegate.error({ kind: 'server', message: frame.message, code: frame.code });
-        return;
-      case 'retry':
-        this.#hint = { afterMs: frame.afterMs, spreadMs: frame.spreadMs };
-        return;
-      case 'hello':
-        this.#delegate.error({ kind: 'frame', message: 'unexpected hello from server; ignored' });
-        return;
-    }
-  }
-
-  #onWelcome(ws: SocketLike, f: WelcomeFrame): void {
-    const previous = this.#sid;
-    const since = this.#outageStart ?? this.#restoredLeftAt;
-    this.#restoredLeftAt = null;
-    const outageMs = since === null ? 0 : Math.max(0, this.#env.now() - since);
-    let replayedFromServer: number | null = null;
-    if (f.resumed) {
-      if (this.#outbox.ack(f.ack) > 0) this.#protocolStrikes = 0;
-      if (f.seq !== undefined) replayedFromServer = Math.max(0, f.seq - this.#inSeq);
-    } else {
-      this.#inSeq = 0;
-      this.#outbox.renumber();
-    }
-    this.#sid = f.sid;
-    this.#token = f.token;
-    this.#maxFrameBytes = f.maxFrameBytes ?? null;
-    // What is left has not reached the server, so taking entries out and renumbering the rest is safe.
-    this.#dropUnsendable();
-    const replayedToServer = f.resumed ? this.#outbox.size : 0;
-    const carriedOver = f.resumed ? 0 : this.#outbox.size;
-    this.#unackedIn = 0;
-    if (previous !== f.sid) this.#delegate.sessionId(f.sid);
-    this.#delegate.session(
-      f.resumed
-        ? { sessionId: f.sid, resumed: true, replayedToServer, replayedFromServer, outageMs }
-        : {
-            sessionId: f.sid,
-            resumed: false,
-            previousSessionId: previous,
-            reason: f.reason ?? (previous ? 'unknown' : null),
-            carriedOver,
-          },
-    );
-    if (this.#ws !== ws) return;
-    // Tells the server the rotated token arrived, so it can forget the old one (see docs/protocol.md).
-    if (f.resumed) ws.send(encodeFrame({ t: 'ack', seq: this.#inSeq }));
-    // Unacknowledged messages go first: a send() from an 'open' listener must follow them, not overtake them.
-    for (const entry of this.#outbox.entries()) ws.send(msgText(entry.seq, entry.data));
-    this.#sentSeq = this.#outbox.lastSeq;
-    if (this.#outbox.size > 0) this.#watchAcks();
-    this.#persist();
-    this.#becameOpen(ws, f.resumed);
-    if (this.#ws === ws) this.#checkDrain();
-  }
-
-  /**
-   * A message the server would close the socket for (over its announced frame limit), or one no
-   * frame can carry (a Blob queued in plain mode), would be resent on every attempt and hold up
-   * everything behind it: it leaves the queue, reported with the seq `send()` returned.
-   */
-  #dropUnsendable(): void {
-    const problems = new Map<number, ErrorDetail>();
-    const removed = this.#outbox.remove((e) => {
-      const problem = unsendable(e, this.#maxFrameBytes);
-      if (problem) problems.set(e.seq, problem);
-      return problem !== null;
-    });
-    for (const e of removed) this.#delegate.error(problems.get(e.seq)!);
-  }
-
-  /** A 1009 close: the largest message sent on that socket goes, one per close, so this cannot loop. */
-  #dropRefused(): boolean {
-    const refused = refusedCulprit(this.#outbox.entries(), this.#sentSeq);
-    if (!refused) return false;
-    this.#outbox.remove((e) => e === refused.entry);
-    this.#sentSeq = 0;
-    this.#persist();
-    this.#delegate.error(refused.error);
-    return true;
-  }
-
-  #scheduleAck(ws: SocketLike): void {
-    this.#unackedIn++;
-    if (this.#unackedIn >= ACK_BATCH) return this.#sendAck(ws);
-    if (this.#ackTimer === undefined) this.#ackTimer = this.#env.setTimeout(() => this.#sendAck(ws), ACK_DELAY_MS);
-  }
-
-  #sendAck(ws: SocketLike): void {
-    this.#env.clearTimeout(this.#ackTimer);
-    this.#ackTimer = undefined;
-    this.#unackedIn = 0;
-    if (this.#ws === ws && ws.readyState === 1) ws.send(encodeFrame({ t: 'ack', seq: this.#inSeq }));
-  }
-
-  /** Heartbeat: after `heartbeatInterval` of silence send a ping; no frame within the timeout = half-open. */
-  #armIdle(): void {
-    this.#env.clearTimeout(this.#idleTimer);
-    // A clock set back must not push the next check past one interval.
-    this.#lastFrameAt = Math.min(this.#lastFrameAt, this.#env.now());
-    const due = this.#lastFrameAt + this.#config.heartbeatInterval - this.#env.now();
-    this.#idleTimer = this.#env.setTimeout(
-      () => {
-        const silent = this.#env.now() - this.#lastFrameAt;
-        if (silent < this.#config.heartbeatInterval) return this.#armIdle();
-        this.#ping(this.#config.heartbeatTimeout);
-      },
-      Math.max(0, due),
-    );
-  }
-
-  /**
-   * A link can die towards the server only: its frames keep the heartbeat quiet while nothing of
-   * ours arrives. Messages unacknowledged for `heartbeatTimeout` (acks come within tens of ms)
-   * count as a dead socket: give it up (4002) and resume, which resends them.
-   */
-  #watchAcks(): void {
-    if (this.#unackedSince !== null) return;
-    this.#unackedSince = this.#env.now();
-    this.#armAckWatch(this.#config.heartbeatTimeout);
-  }
-
-  #armAckWatch(ms: number): void {
-    this.#env.clearTimeout(this.#ackWatchTimer);
-    this.#ackWatchTimer = this.#env.setTimeout(() => {
-      this.#ackWatchTimer = undefined;
-      const since = this.#unackedSince;
-      if (since === null) return;
-      // A clock set back must not stretch the wait past one timeout.
-      const waited = Math.max(0, this.#env.now() - Math.min(since, this.#env.now()));
-      if (waited < this.#config.heartbeatTimeout) return this.#armAckWatch(this.#config.heartbeatTimeout - waited);
-      this.#abandon('heartbeat');
-    }, ms);
-  }
-
-  #ping(timeoutMs: number): void {
-    const ws = this.#ws;
-    if (!ws || !this.#ready || this.#config.protocol !== 'session' || this.#pongTimer !== undefined) return;
-    ws.send(encodeFrame({ t: 'ping', ts: this.#env.now() }));
-    this.#pongTimer = this.#env.setTimeout(() => {
-      this.#pongTimer = undefined;
-      this.#abandon('heartbeat');
-    }, timeoutMs);
+    this.#session.receive(data, this.onmessage);
   }
 
   #onClose(code: number, reason: string): void {
@@ -708,10 +457,10 @@ export class SessionClient {
     if (lostBy === 'protocol') {
       // Resuming replays the gap; but a protocol bug would open, break and resume forever, so protocol
       // closes without progress in between count as attempts even across opens, and end in failed.
-      if (wasOpen) this.#attempt = this.#protocolStrikes;
-      this.#protocolStrikes++;
+      if (wasOpen) this.#attempt = this.#session.strikes;
+      this.#session.strikes++;
     }
-    const refused = code === CloseCode.tooBig && this.#config.protocol === 'session' && this.#dropRefused();
+    const refused = code === CloseCode.tooBig && this.#config.protocol === 'session' && this.#session.dropRefused();
     if (code !== null && isFatalCloseCode(code) && !refused) {
       return this.#fail(code === CloseCode.policy || code >= 4000 ? 'policy' : 'protocol', code, reason);
     }
@@ -722,9 +471,9 @@ export class SessionClient {
     }
     const hint =
       code === CloseCode.serviceRestart || code === CloseCode.tryAgainLater
-        ? (this.#hint ?? parseRetryHint(reason))
+        ? (this.#session.hint ?? parseRetryHint(reason))
         : null;
-    this.#hint = null;
+    this.#session.hint = null;
     this.#scheduleNext(cause, code, reason, hint);
   }
 
@@ -812,7 +561,7 @@ export class SessionClient {
 
   #wake(): void {
     if (this.#unloading) return;
-    if (this.#status === 'open') return this.#ping(Math.min(PROBE_TIMEOUT_MS, this.#config.heartbeatTimeout));
+    if (this.#status === 'open') return this.#session.probe();
     const waiting = this.#waitTimer !== undefined || this.#paused !== null;
     if (!waiting || (this.#status !== 'reconnecting' && this.#status !== 'connecting')) return;
     // A draining server spread its clients out; coming back early on a wake-up would undo that.
@@ -837,7 +586,7 @@ export class SessionClient {
     win.addEventListener(
       'offline',
       () => {
-        if (this.#status === 'open') this.#ping(Math.min(PROBE_TIMEOUT_MS, this.#config.heartbeatTimeout));
+        if (this.#status === 'open') this.#session.probe();
         else if (this.#waitTimer !== undefined) this.#pause('offline');
       },
       opts,
@@ -887,10 +636,9 @@ export class SessionClient {
   }
 
   #clearSocketTimers(): void {
-    const timers = [this.#connectTimer, this.#idleTimer, this.#pongTimer, this.#ackTimer, this.#ackWatchTimer];
-    for (const t of timers) this.#env.clearTimeout(t);
-    this.#connectTimer = this.#idleTimer = this.#pongTimer = this.#ackTimer = this.#ackWatchTimer = undefined;
-    this.#unackedSince = null;
+    this.#env.clearTimeout(this.#connectTimer);
+    this.#connectTimer = undefined;
+    this.#session.stop();
   }
 
   #clearAllTimers(): void {
@@ -902,31 +650,10 @@ export class SessionClient {
     this.#nextAttemptAt = null;
   }
 
-  #restore(): void {
-    if (!this.#persistKey || this.#config.protocol !== 'session' || this.#token) return;
-    const snap = loadSnapshot(this.#env.storage(), this.#persistKey);
-    if (!snap) return;
-    this.#sid = snap.sid;
-    this.#token = snap.token;
-    this.#inSeq = snap.inSeq;
-    this.#restoredLeftAt = typeof snap.leftAt === 'number' ? snap.leftAt : null;
-    // Messages queued before the reload go first, then anything queued since.
-    const pending = this.#outbox.drain();
-    this.#outbox.restore(snap.outbox, snap.outSeq);
-    for (const e of pending) this.#outbox.push(e.data, e.bytes);
-    this.#delegate.sessionId(snap.sid);
-  }
-
   #persist(): void {
-    if (!this.#persistKey || this.#config.protocol !== 'session' || !this.#sid || !this.#token) return;
-    saveSnapshot(this.#env.storage(), this.#persistKey, {
-      sid: this.#sid,
-      token: this.#token,
-      inSeq: this.#inSeq,
-      outSeq: this.#outbox.lastSeq,
-      outbox: this.#outbox.entries(),
-      ...(this.#leftAt === null ? {} : { leftAt: this.#leftAt }),
-    });
+    if (this.#persistKey && this.#config.protocol === 'session') {
+      this.#session.persist(this.#env.storage(), this.#persistKey, this.#leftAt);
+    }
   }
 }
 
