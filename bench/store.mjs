@@ -3,15 +3,12 @@
 // message and per ack batch, and clients through a node kill. Starts its own redis-server (--save '' --appendonly no)
 // on a free port and stops it after.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
 import { SessionClient } from '../dist/client/session-client.js';
 import { headlessEnvironment } from '../dist/client/environment.js';
+import { freePort, startPrivateRedis } from '../scripts/private-redis.mjs';
 import { NO_ATTRIBUTES, parseConfig } from '../dist/config.js';
 import { createSessionServer } from '../dist/server/index.js';
 
@@ -19,14 +16,6 @@ const N = Number(process.env.N ?? 5000);
 // Every client here comes from 127.0.0.1: the node kill raises the CLI's per-address limits (256) for them.
 const CLIENTS = Number(process.env.CLIENTS ?? 500);
 const wait = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort() {
-  const s = createServer();
-  await new Promise((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address();
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 async function until(check, what, ms = 60_000) {
   const deadline = Date.now() + ms;
@@ -235,20 +224,12 @@ async function nodeKill(name, redisUrl) {
   };
 }
 
-const binary = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
-if (!existsSync(binary)) {
+const privateRedis = await startPrivateRedis();
+if (!privateRedis) {
   console.error('bench:store needs redis-server (Debian: apt-get install redis-server)');
   process.exit(1);
 }
-const port = await freePort();
-const dir = mkdtempSync(join(tmpdir(), 'rs-bench-'));
-const redisProcess = spawn(
-  binary,
-  ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-  { stdio: 'ignore' },
-);
-const redisUrl = `redis://127.0.0.1:${port}`;
-await wait(300);
+const redisUrl = privateRedis.url;
 const redis = new Redis(redisUrl);
 try {
   console.log(
@@ -259,6 +240,5 @@ try {
   console.table([await nodeKill('memory (no store)', null), await nodeKill('redis', redisUrl)]);
 } finally {
   redis.disconnect();
-  redisProcess.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
+  privateRedis.stop();
 }

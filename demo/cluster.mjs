@@ -2,14 +2,13 @@
 // processes, and a small balancer that serves the page and passes each WebSocket to a live node. Kill a node from
 // the page (SIGKILL) and watch the page resume on the other one with nothing lost. Loopback only.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { createServer as createHttpServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { freePort, startPrivateRedis } from '../scripts/private-redis.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
@@ -20,48 +19,18 @@ const { values } = parseArgs({
 });
 const port = Number(values.port);
 
-async function freePort() {
-  const server = createServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 const children = new Set();
 let redisUrl = values.redis;
-let redisDir;
+let privateRedis = null;
 if (!redisUrl) {
-  const binary = '/usr/bin/redis-server';
-  if (!existsSync(binary)) {
+  privateRedis = await startPrivateRedis();
+  if (!privateRedis) {
     console.error(
       'demo:cluster needs Redis: install redis-server (Debian: apt-get install redis-server) or pass --redis URL',
     );
     process.exit(1);
   }
-  const redisPort = await freePort();
-  redisDir = mkdtempSync(join(tmpdir(), 'rs-demo-redis-'));
-  const redis = spawn(
-    binary,
-    [
-      '--port',
-      String(redisPort),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      redisDir,
-      '--maxmemory-policy',
-      'noeviction',
-    ],
-    { stdio: 'ignore' },
-  );
-  children.add(redis);
-  redisUrl = `redis://127.0.0.1:${redisPort}`;
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  redisUrl = privateRedis.url;
 }
 
 const nodes = [];
@@ -152,7 +121,7 @@ http.listen(port, '127.0.0.1', () => {
 
 function stop() {
   for (const child of children) child.kill('SIGKILL');
-  if (redisDir) rmSync(redisDir, { recursive: true, force: true });
+  privateRedis?.stop();
   process.exit(0);
 }
 process.on('SIGINT', stop);
