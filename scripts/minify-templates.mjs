@@ -10,9 +10,7 @@ export function minifyCss(text) {
     .replace(/\s+/g, ' ')
     .replace(/ ?([{};,>]) ?/g, '$1')
     .replace(/: /g, ':')
-    .replace(/;}/g, '}')
-    .replace(/([\s:(,/-])0\.(\d)/g, '$1.$2')
-    .replace(/#([\da-f])\1([\da-f])\2([\da-f])\3\b/gi, '#$1$2$3');
+    .replace(/;}/g, '}');
 }
 
 export function minifyHtml(text) {
