@@ -6,11 +6,11 @@
  */
 import type { RetryHint } from '../protocol/close-codes.js';
 import {
-  decodeFrame,
+  decodeServerFrame,
   encodeFrame,
   PROTOCOL_VERSION,
   ProtocolError,
-  type Frame,
+  type ServerFrame,
   type WelcomeFrame,
 } from '../protocol/frames.js';
 import type { ClientConfig } from '../config.js';
@@ -161,9 +161,9 @@ export class SessionLayer {
       this.#delegate.error({ kind: 'frame', message: 'binary frame received in session mode; ignored' });
       return;
     }
-    let frame: Frame;
+    let frame: ServerFrame;
     try {
-      frame = decodeFrame(data);
+      frame = decodeServerFrame(data);
     } catch (error) {
       const e = error as ProtocolError;
       this.#delegate.error({ kind: 'frame', message: `malformed frame ignored: ${e.message}`, code: e.code });
@@ -207,9 +207,6 @@ export class SessionLayer {
         return;
       case 'retry':
         this.hint = { afterMs: frame.afterMs, spreadMs: frame.spreadMs };
-        return;
-      case 'hello':
-        this.#delegate.error({ kind: 'frame', message: 'unexpected hello from server; ignored' });
         return;
     }
   }

@@ -68,7 +68,10 @@ export interface RetryFrame {
   spreadMs: number;
 }
 
-export type Frame = HelloFrame | WelcomeFrame | MsgFrame | AckFrame | PingFrame | PongFrame | ErrorFrame | RetryFrame;
+/** What each side sends: a decoder refuses the frames only the other side sends. */
+export type ClientFrame = HelloFrame | MsgFrame | AckFrame | PingFrame | PongFrame | ErrorFrame;
+export type ServerFrame = WelcomeFrame | MsgFrame | AckFrame | PingFrame | PongFrame | ErrorFrame | RetryFrame;
+export type Frame = ClientFrame | ServerFrame;
 
 export type FrameType = Frame['t'];
 
@@ -100,8 +103,7 @@ function fail(what: string): never {
   throw new ProtocolError('bad-frame', what, 1007);
 }
 
-/** Parses and validates one text frame. Throws ProtocolError (close 1007: not JSON, or not a valid frame) instead of returning junk. */
-export function decodeFrame(text: string): Frame {
+function parse(text: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -109,24 +111,12 @@ export function decodeFrame(text: string): Frame {
     throw new ProtocolError('bad-json', 'frame is not valid JSON', 1007);
   }
   if (!isObject(value) || typeof value.t !== 'string') fail('frame must be an object with a string "t"');
-  const f = value;
+  return value;
+}
+
+/** The frames both sides send; any other type is one `sender` never sends, so it is refused like an unknown one. */
+function decodeShared(f: Record<string, unknown>, sender: string): MsgFrame | AckFrame | PingFrame | PongFrame | ErrorFrame {
   switch (f.t) {
-    case 'hello':
-      if (!isSeq(f.v)) fail('hello.v must be a non-negative integer');
-      if (!isSeq(f.ack)) fail('hello.ack must be a non-negative integer');
-      if (!isOptString(f.sid) || !isOptString(f.token)) fail('hello.sid and hello.token must be strings');
-      return f as unknown as HelloFrame;
-    case 'welcome':
-      if (typeof f.sid !== 'string' || typeof f.token !== 'string')
-        fail('welcome.sid and welcome.token must be strings');
-      if (typeof f.resumed !== 'boolean') fail('welcome.resumed must be a boolean');
-      if (!isSeq(f.ack)) fail('welcome.ack must be a non-negative integer');
-      if (!isDuration(f.lifetimeMs)) fail('welcome.lifetimeMs must be a duration');
-      if (f.seq !== undefined && !isSeq(f.seq)) fail('welcome.seq must be a non-negative integer');
-      if (!isOptString(f.reason)) fail('welcome.reason must be a string');
-      if (f.maxFrameBytes !== undefined && !isSeq(f.maxFrameBytes))
-        fail('welcome.maxFrameBytes must be a non-negative integer');
-      return f as unknown as WelcomeFrame;
     case 'msg':
       if (!isSeq(f.seq) || f.seq === 0) fail('msg.seq must be a positive integer');
       if ('d' in f === 'b' in f) fail('msg needs exactly one of "d" or "b"');
@@ -143,12 +133,46 @@ export function decodeFrame(text: string): Frame {
       if (typeof f.code !== 'string' || typeof f.message !== 'string')
         fail('error.code and error.message must be strings');
       return f as unknown as ErrorFrame;
+    default:
+      fail(`a ${sender} sends no frame of type ${JSON.stringify(f.t).slice(0, 40)}`);
+  }
+}
+
+/**
+ * Parses and validates one text frame from a server (what the client receives). Throws ProtocolError (close 1007:
+ * not JSON, not a valid frame, or a type only a client sends) instead of returning junk.
+ */
+export function decodeServerFrame(text: string): ServerFrame {
+  const f = parse(text);
+  switch (f.t) {
+    case 'welcome':
+      if (typeof f.sid !== 'string' || typeof f.token !== 'string')
+        fail('welcome.sid and welcome.token must be strings');
+      if (typeof f.resumed !== 'boolean') fail('welcome.resumed must be a boolean');
+      if (!isSeq(f.ack)) fail('welcome.ack must be a non-negative integer');
+      if (!isDuration(f.lifetimeMs)) fail('welcome.lifetimeMs must be a duration');
+      if (f.seq !== undefined && !isSeq(f.seq)) fail('welcome.seq must be a non-negative integer');
+      if (!isOptString(f.reason)) fail('welcome.reason must be a string');
+      if (f.maxFrameBytes !== undefined && !isSeq(f.maxFrameBytes))
+        fail('welcome.maxFrameBytes must be a non-negative integer');
+      return f as unknown as WelcomeFrame;
     case 'retry':
       if (!isDuration(f.afterMs) || !isDuration(f.spreadMs)) fail('retry.afterMs and retry.spreadMs must be durations');
       return f as unknown as RetryFrame;
-    default:
-      fail(`unknown frame type ${JSON.stringify(f.t).slice(0, 40)}`);
   }
+  return decodeShared(f, 'server');
+}
+
+/** Parses and validates one text frame from a client (what the server receives); refuses what only a server sends. */
+export function decodeClientFrame(text: string): ClientFrame {
+  const f = parse(text);
+  if (f.t === 'hello') {
+    if (!isSeq(f.v)) fail('hello.v must be a non-negative integer');
+    if (!isSeq(f.ack)) fail('hello.ack must be a non-negative integer');
+    if (!isOptString(f.sid) || !isOptString(f.token)) fail('hello.sid and hello.token must be strings');
+    return f as unknown as HelloFrame;
+  }
+  return decodeShared(f, 'client');
 }
 
 /** Base64 helpers that work in browsers and in Node without Buffer. */
