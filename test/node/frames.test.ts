@@ -86,6 +86,18 @@ describe('frames', () => {
     });
   }
 
+  it('names the field and what it must be', () => {
+    const cases: [(text: string) => unknown, string, string][] = [
+      [decodeServerFrame, '{"t":"welcome","sid":"s","token":7}', 'welcome.token must be a string'],
+      [decodeServerFrame, '{"t":"retry","afterMs":1,"spreadMs":-1}', 'retry.spreadMs must be a duration'],
+      [decodeClientFrame, '{"t":"hello","v":1,"ack":0.5}', 'hello.ack must be a non-negative integer'],
+      [decodeClientFrame, '{"t":"msg","seq":0,"d":1}', 'msg.seq must be a positive integer'],
+      [decodeClientFrame, '{"t":"msg","seq":1,"b":2}', 'msg.b must be a base64 string'],
+      [decodeServerFrame, '{"t":"pong","ts":"x"}', 'pong.ts must be a number'],
+    ];
+    for (const [decode, text, message] of cases) assert.throws(() => decode(text), { message });
+  });
+
   it('round-trips any msg payload (property)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }), fc.jsonValue(), (seq, d) => {
