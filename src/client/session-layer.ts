@@ -185,8 +185,9 @@ export class SessionLayer {
         }
         this.#inSeq = frame.seq;
         this.#scheduleAck(ws);
-        if (cb) cb(frame.b === undefined ? (frame.d ?? null) : msgData(frame), frame.seq);
-        else this.#delegate.message({ data: msgData(frame), seq: frame.seq });
+        const data = msgData(frame);
+        if (cb) cb(data, frame.seq);
+        else this.#delegate.message({ data, seq: frame.seq });
         return;
       }
       case 'ack':
