@@ -201,8 +201,7 @@ export class SessionLayer {
       case 'ping':
         ws.send(encodeFrame({ t: 'pong', ts: frame.ts }));
         return;
-      case 'pong':
-        return;
+      // A pong needs nothing more: every frame counts as a sign of life (above).
       case 'error':
         this.#delegate.error({ kind: 'server', message: frame.message, code: frame.code });
         return;
