@@ -30,28 +30,6 @@ export interface ClientEnvironment {
   clearTimeout(id: number | undefined): void;
 }
 
-export function browserEnvironment(): ClientEnvironment {
-  return {
-    WebSocket: globalThis.WebSocket,
-    now: () => Date.now(),
-    random: () => Math.random(),
-    isOnline: () => (typeof navigator === 'undefined' ? true : navigator.onLine !== false),
-    isHidden: () => typeof document !== 'undefined' && document.visibilityState === 'hidden',
-    window: globalThis as unknown as EventTarget,
-    document: typeof document === 'undefined' ? new EventTarget() : document,
-    storage: () => {
-      try {
-        return globalThis.sessionStorage ?? null;
-      } catch {
-        return null;
-      }
-    },
-    // Looked up at call time so fake timers installed after construction still apply.
-    setTimeout: (fn, ms) => globalThis.setTimeout(fn, ms) as unknown as number,
-    clearTimeout: (id) => globalThis.clearTimeout(id),
-  };
-}
-
 /** Outside a page (Node, benchmarks): a given WebSocket class, the real clock, and no page signals. */
 export function headlessEnvironment(WebSocketClass: SocketClass): ClientEnvironment {
   return {
@@ -63,8 +41,27 @@ export function headlessEnvironment(WebSocketClass: SocketClass): ClientEnvironm
     window: new EventTarget(),
     document: new EventTarget(),
     storage: () => null,
+    // Looked up at call time so fake timers installed after construction still apply.
     setTimeout: (fn, ms) => setTimeout(fn, ms) as unknown as number,
     clearTimeout: (id) => clearTimeout(id),
+  };
+}
+
+/** The headless clock and timers, with the page's signals and storage. */
+export function browserEnvironment(): ClientEnvironment {
+  return {
+    ...headlessEnvironment(globalThis.WebSocket),
+    isOnline: () => (typeof navigator === 'undefined' ? true : navigator.onLine !== false),
+    isHidden: () => typeof document !== 'undefined' && document.visibilityState === 'hidden',
+    window: globalThis as unknown as EventTarget,
+    document: typeof document === 'undefined' ? new EventTarget() : document,
+    storage: () => {
+      try {
+        return globalThis.sessionStorage ?? null;
+      } catch {
+        return null;
+      }
+    },
   };
 }
 

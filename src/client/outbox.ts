@@ -53,11 +53,6 @@ export class Outbox<T> {
     return this.#queue.ackUpTo(seq);
   }
 
-  /** Entries with seq > `seq`, oldest first. */
-  after(seq: number): OutboxEntry<T>[] {
-    return this.#queue.after(seq);
-  }
-
   entries(): OutboxEntry<T>[] {
     return this.#queue.entries();
   }

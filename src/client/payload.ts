@@ -14,12 +14,7 @@ export type WirePayload =
   | { kind: 'json'; text: string }
   | { kind: 'bytes'; base64: string };
 
-const isBinaryView = (v: unknown): v is ArrayBufferView => ArrayBuffer.isView(v);
-
-function copyView(view: ArrayBufferView): ArrayBuffer {
-  // Copy so later changes to the caller's buffer cannot alter a queued message.
-  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice().buffer;
-}
+const viewBytes = (view: ArrayBufferView) => new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
 
 function jsonOrThrow(data: unknown): string {
   const text = JSON.stringify(data);
@@ -30,8 +25,9 @@ function jsonOrThrow(data: unknown): string {
 /** Plain mode: strings go as they are, binary as binary, anything else as JSON text. */
 export function toPlainWire(data: Payload): WirePayload {
   if (typeof data === 'string') return { kind: 'text', text: data };
+  // Copy so later changes to the caller's buffer cannot alter a queued message.
   if (data instanceof ArrayBuffer) return { kind: 'binary', data: data.slice(0) };
-  if (isBinaryView(data)) return { kind: 'binary', data: copyView(data) };
+  if (ArrayBuffer.isView(data)) return { kind: 'binary', data: viewBytes(data).slice().buffer };
   if (typeof Blob !== 'undefined' && data instanceof Blob) return { kind: 'binary', data };
   return { kind: 'text', text: jsonOrThrow(data) };
 }
@@ -45,8 +41,7 @@ export function toSessionWire(data: Payload): WirePayload {
       );
     }
     if (data instanceof ArrayBuffer) return { kind: 'bytes', base64: bytesToBase64(new Uint8Array(data)) };
-    if (isBinaryView(data))
-      return { kind: 'bytes', base64: bytesToBase64(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)) };
+    if (ArrayBuffer.isView(data)) return { kind: 'bytes', base64: bytesToBase64(viewBytes(data)) };
   }
   return { kind: 'json', text: jsonOrThrow(data) };
 }

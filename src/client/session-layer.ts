@@ -6,11 +6,11 @@
  */
 import type { RetryHint } from '../protocol/close-codes.js';
 import {
-  decodeFrame,
+  decodeServerFrame,
   encodeFrame,
   PROTOCOL_VERSION,
   ProtocolError,
-  type Frame,
+  type ServerFrame,
   type WelcomeFrame,
 } from '../protocol/frames.js';
 import type { ClientConfig } from '../config.js';
@@ -161,9 +161,9 @@ export class SessionLayer {
       this.#delegate.error({ kind: 'frame', message: 'binary frame received in session mode; ignored' });
       return;
     }
-    let frame: Frame;
+    let frame: ServerFrame;
     try {
-      frame = decodeFrame(data);
+      frame = decodeServerFrame(data);
     } catch (error) {
       const e = error as ProtocolError;
       this.#delegate.error({ kind: 'frame', message: `malformed frame ignored: ${e.message}`, code: e.code });
@@ -185,8 +185,9 @@ export class SessionLayer {
         }
         this.#inSeq = frame.seq;
         this.#scheduleAck(ws);
-        if (cb) cb(frame.b === undefined ? (frame.d ?? null) : msgData(frame), frame.seq);
-        else this.#delegate.message({ data: msgData(frame), seq: frame.seq });
+        const data = msgData(frame);
+        if (cb) cb(data, frame.seq);
+        else this.#delegate.message({ data, seq: frame.seq });
         return;
       }
       case 'ack':
@@ -200,16 +201,12 @@ export class SessionLayer {
       case 'ping':
         ws.send(encodeFrame({ t: 'pong', ts: frame.ts }));
         return;
-      case 'pong':
-        return;
+      // A pong needs nothing more: every frame counts as a sign of life (above).
       case 'error':
         this.#delegate.error({ kind: 'server', message: frame.message, code: frame.code });
         return;
       case 'retry':
         this.hint = { afterMs: frame.afterMs, spreadMs: frame.spreadMs };
-        return;
-      case 'hello':
-        this.#delegate.error({ kind: 'frame', message: 'unexpected hello from server; ignored' });
         return;
     }
   }

@@ -19,13 +19,13 @@ export function frameBytes(seq: number, data: WirePayload, limit: number): numbe
 /** Why `entry` cannot go out in session mode under the server's frame `limit`; null if it can. */
 export function unsendable({ seq, data }: OutboxEntry<WirePayload>, limit: number | null): ErrorDetail | null {
   if (data.kind === 'binary' && !(data.data instanceof ArrayBuffer)) {
-    const message = `message ${seq} is a Blob queued in plain mode; session mode cannot send it (send an ArrayBuffer), so it was taken out of the queue`;
+    const message = `message ${seq}: a Blob queued in plain mode cannot be sent in session mode (send an ArrayBuffer); taken out of the queue`;
     return { kind: 'config', code: 'blob', seq, message };
   }
   if (limit === null) return null;
   const bytes = frameBytes(seq, data, limit);
   if (bytes <= limit) return null;
-  const message = `message ${seq} is ${bytes} bytes as a frame; the server accepts at most ${limit}, so it was taken out of the queue`;
+  const message = `message ${seq} is ${bytes} bytes as a frame; the server accepts at most ${limit}; taken out of the queue`;
   return { kind: 'too-big', code: 'too-big', seq, message };
 }
 
@@ -46,6 +46,6 @@ export function refusedCulprit(
   }
   if (!culprit) return null;
   const { entry, bytes } = culprit;
-  const message = `message ${entry.seq} (${bytes} bytes as a frame) was refused by the server as too big (1009); it was taken out of the queue`;
+  const message = `message ${entry.seq} is ${bytes} bytes as a frame; the server refused it as too big (1009); taken out of the queue`;
   return { entry, error: { kind: 'too-big', code: 'too-big', seq: entry.seq, message } };
 }

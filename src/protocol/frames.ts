@@ -68,7 +68,10 @@ export interface RetryFrame {
   spreadMs: number;
 }
 
-export type Frame = HelloFrame | WelcomeFrame | MsgFrame | AckFrame | PingFrame | PongFrame | ErrorFrame | RetryFrame;
+/** What each side sends: a decoder refuses the frames only the other side sends. */
+export type ClientFrame = HelloFrame | MsgFrame | AckFrame | PingFrame | PongFrame | ErrorFrame;
+export type ServerFrame = WelcomeFrame | MsgFrame | AckFrame | PingFrame | PongFrame | ErrorFrame | RetryFrame;
+export type Frame = ClientFrame | ServerFrame;
 
 export type FrameType = Frame['t'];
 
@@ -92,16 +95,30 @@ export function encodeFrame(frame: Frame): string {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isSeq = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
+// Number.isFinite is false for anything not a number (it does not coerce).
+const isOptNumber = (v: unknown) => v === undefined || Number.isFinite(v);
 const isOptString = (v: unknown) => v === undefined || typeof v === 'string';
-const isOptNumber = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v));
-const isDuration = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+
+/** A field's test and what it must be, for the message when it fails. */
+type Rule = [test: (v: unknown) => boolean, what: string];
+const NAT = 'a non-negative integer';
+const nat: Rule = [isSeq, NAT];
+const optNat: Rule = [(v) => v === undefined || isSeq(v), NAT];
+const str: Rule = [(v) => typeof v === 'string', 'a string'];
+const optStr: Rule = [isOptString, 'a string'];
+const duration: Rule = [(v) => Number.isFinite(v) && (v as number) >= 0, 'a duration'];
 
 function fail(what: string): never {
   throw new ProtocolError('bad-frame', what, 1007);
 }
 
-/** Parses and validates one text frame. Throws ProtocolError (close 1007: not JSON, or not a valid frame) instead of returning junk. */
-export function decodeFrame(text: string): Frame {
+/** Every field message reads the same: `<type>.<field> must be <what>`. */
+function check<T>(f: Record<string, unknown>, rules: Record<string, Rule>): T {
+  for (const field in rules) if (!rules[field]![0](f[field])) fail(`${f.t}.${field} must be ${rules[field]![1]}`);
+  return f as T;
+}
+
+function parse(text: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -109,46 +126,56 @@ export function decodeFrame(text: string): Frame {
     throw new ProtocolError('bad-json', 'frame is not valid JSON', 1007);
   }
   if (!isObject(value) || typeof value.t !== 'string') fail('frame must be an object with a string "t"');
-  const f = value;
+  return value;
+}
+
+/** The frames both sides send; any other type is one `sender` never sends, so it is refused like an unknown one. */
+function decodeShared(f: Record<string, unknown>, sender: string): ClientFrame & ServerFrame {
   switch (f.t) {
-    case 'hello':
-      if (!isSeq(f.v)) fail('hello.v must be a non-negative integer');
-      if (!isSeq(f.ack)) fail('hello.ack must be a non-negative integer');
-      if (!isOptString(f.sid) || !isOptString(f.token)) fail('hello.sid and hello.token must be strings');
-      return f as unknown as HelloFrame;
-    case 'welcome':
-      if (typeof f.sid !== 'string' || typeof f.token !== 'string')
-        fail('welcome.sid and welcome.token must be strings');
-      if (typeof f.resumed !== 'boolean') fail('welcome.resumed must be a boolean');
-      if (!isSeq(f.ack)) fail('welcome.ack must be a non-negative integer');
-      if (!isDuration(f.lifetimeMs)) fail('welcome.lifetimeMs must be a duration');
-      if (f.seq !== undefined && !isSeq(f.seq)) fail('welcome.seq must be a non-negative integer');
-      if (!isOptString(f.reason)) fail('welcome.reason must be a string');
-      if (f.maxFrameBytes !== undefined && !isSeq(f.maxFrameBytes))
-        fail('welcome.maxFrameBytes must be a non-negative integer');
-      return f as unknown as WelcomeFrame;
     case 'msg':
-      if (!isSeq(f.seq) || f.seq === 0) fail('msg.seq must be a positive integer');
       if ('d' in f === 'b' in f) fail('msg needs exactly one of "d" or "b"');
-      if ('b' in f && typeof f.b !== 'string') fail('msg.b must be a base64 string');
-      return f as unknown as MsgFrame;
+      return check(f, { seq: [(v) => isSeq(v) && v > 0, 'a positive integer'], b: [isOptString, 'a base64 string'] });
     case 'ack':
-      if (!isSeq(f.seq)) fail('ack.seq must be a non-negative integer');
-      return f as unknown as AckFrame;
+      return check(f, { seq: nat });
     case 'ping':
     case 'pong':
-      if (!isOptNumber(f.ts)) fail(`${f.t}.ts must be a number`);
-      return f as unknown as PingFrame | PongFrame;
+      return check(f, { ts: [isOptNumber, 'a number'] });
     case 'error':
-      if (typeof f.code !== 'string' || typeof f.message !== 'string')
-        fail('error.code and error.message must be strings');
-      return f as unknown as ErrorFrame;
-    case 'retry':
-      if (!isDuration(f.afterMs) || !isDuration(f.spreadMs)) fail('retry.afterMs and retry.spreadMs must be durations');
-      return f as unknown as RetryFrame;
+      return check(f, { code: str, message: str });
     default:
-      fail(`unknown frame type ${JSON.stringify(f.t).slice(0, 40)}`);
+      fail(`a ${sender} sends no frame of type ${JSON.stringify(f.t).slice(0, 40)}`);
   }
+}
+
+/**
+ * Parses and validates one text frame from a server (what the client receives). Throws ProtocolError (close 1007:
+ * not JSON, not a valid frame, or a type only a client sends) instead of returning junk.
+ */
+export function decodeServerFrame(text: string): ServerFrame {
+  const f = parse(text);
+  switch (f.t) {
+    case 'welcome':
+      return check(f, {
+        sid: str,
+        token: str,
+        resumed: [(v) => typeof v === 'boolean', 'a boolean'],
+        ack: nat,
+        lifetimeMs: duration,
+        seq: optNat,
+        reason: optStr,
+        maxFrameBytes: optNat,
+      });
+    case 'retry':
+      return check(f, { afterMs: duration, spreadMs: duration });
+  }
+  return decodeShared(f, 'server');
+}
+
+/** Parses and validates one text frame from a client (what the server receives); refuses what only a server sends. */
+export function decodeClientFrame(text: string): ClientFrame {
+  const f = parse(text);
+  if (f.t === 'hello') return check(f, { v: nat, ack: nat, sid: optStr, token: optStr });
+  return decodeShared(f, 'client');
 }
 
 /** Base64 helpers that work in browsers and in Node without Buffer. */

@@ -1,11 +1,11 @@
 /** One socket's side of the protocol: the hello handshake, then frames for its session. */
 import type { WebSocket, RawData } from 'ws';
 import {
-  decodeFrame,
+  decodeClientFrame,
   encodeFrame,
   PROTOCOL_VERSION,
   ProtocolError,
-  type Frame,
+  type ClientFrame,
   type HelloFrame,
 } from '../protocol/frames.js';
 import { CloseCode } from '../protocol/close-codes.js';
@@ -33,7 +33,7 @@ export function sendError(ws: WebSocket, error: ProtocolError, closeTimeoutMs: n
 export function handleConnection(ws: WebSocket, address: string, host: ConnectionHost): void {
   let session: Session | null = null;
   /** Frames that came while a store looked the session up; handled in order once it answers. */
-  let waiting: Frame[] | null = null;
+  let waiting: ClientFrame[] | null = null;
   const fail = (error: ProtocolError) => sendError(ws, error, host.closeTimeoutMs);
   const helloTimer = setTimeout(
     () => fail(new ProtocolError('no-hello', 'no hello frame in time', CloseCode.protocolError)),
@@ -44,7 +44,7 @@ export function handleConnection(ws: WebSocket, address: string, host: Connectio
   ws.on('message', (data: RawData, isBinary: boolean) => {
     try {
       if (isBinary) throw new ProtocolError('binary', 'binary frames are not part of the protocol; send text', 1003);
-      const frame = decodeFrame(data.toString());
+      const frame = decodeClientFrame(data.toString());
       if (!session) {
         if (waiting) {
           if (waiting.length >= MAX_WAITING_FRAMES)
@@ -105,7 +105,7 @@ export function handleConnection(ws: WebSocket, address: string, host: Connectio
   });
 }
 
-function onFrame(ws: WebSocket, session: Session, frame: Frame, host: ConnectionHost): void {
+function onFrame(ws: WebSocket, session: Session, frame: ClientFrame, host: ConnectionHost): void {
   session.confirmToken(ws);
   switch (frame.t) {
     case 'msg':

@@ -199,6 +199,7 @@ describe('SessionClient against a scripted peer', () => {
       send(ws, welcome());
       ws.send('{"t":"msg","seq":"one"}');
       ws.send('not json');
+      send(ws, { t: 'hello', v: 1, ack: 0 });
       send(ws, { t: 'msg', seq: 1, d: 'fine' });
     });
     const { client, messages, errors } = sessionClient(server.url);
@@ -210,6 +211,7 @@ describe('SessionClient against a scripted peer', () => {
       [
         ['frame', 'bad-frame'],
         ['frame', 'bad-json'],
+        ['frame', 'bad-frame'],
       ],
     );
     assert.equal(client.status, 'open');

@@ -530,6 +530,11 @@ describe('SessionServer: malformed frames after the handshake', () => {
     ['invalid JSON', '{"t":"msg","seq":2,', 'bad-json'],
     ['an ack with a negative seq', JSON.stringify({ t: 'ack', seq: -1 }), 'bad-frame'],
     ['a frame of an unknown type', JSON.stringify({ t: 'nope' }), 'bad-frame'],
+    [
+      'a welcome, which only a server sends',
+      JSON.stringify({ t: 'welcome', sid: 's', token: 'k', resumed: false, ack: 0, lifetimeMs: 1 }),
+      'bad-frame',
+    ],
   ];
   for (const [what, text, errorCode] of cases) {
     it(`answers ${what} with an error frame and 1007, and the session survives for a resume`, T, async () => {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { WebSocket } from 'ws';
 import { createSessionServer, type SessionServer, type SessionServerOptions } from '../../src/server/index.js';
-import { decodeFrame, type Frame, type WelcomeFrame } from '../../src/protocol/frames.js';
+import { decodeServerFrame, type Frame, type WelcomeFrame } from '../../src/protocol/frames.js';
 
 export async function startServer(options: SessionServerOptions = {}): Promise<{ server: SessionServer; url: string }> {
   const server = createSessionServer({ port: 0, host: '127.0.0.1', ...options });
@@ -22,7 +22,7 @@ export class RawClient {
     this.ws.on('message', (data) => {
       const text = data.toString();
       this.raw.push(text);
-      this.frames.push(decodeFrame(text));
+      this.frames.push(decodeServerFrame(text));
       for (const w of this.#waiters.splice(0)) w();
     });
     this.closed = new Promise((resolve) =>

@@ -23,6 +23,9 @@ describe('unsendable queue entries', () => {
     assert.deepEqual([big?.kind, big?.code, big?.seq], ['too-big', 'too-big', 3]);
     const blob = unsendable(entry(4, toPlainWire(new Blob(['b']))), null);
     assert.deepEqual([blob?.kind, blob?.code, blob?.seq], ['config', 'blob', 4]);
+    // The messages reach developers: each says which message, why, what to send instead, and that it is gone.
+    assert.match(big!.message, /^message 3 is \d+ bytes as a frame; the server accepts at most 200; taken out/);
+    assert.match(blob!.message, /^message 4: a Blob .* session mode \(send an ArrayBuffer\); taken out of the queue$/);
   });
 
   it('blames the largest message sent on the socket for a 1009, never one not yet sent', () => {
@@ -34,6 +37,7 @@ describe('unsendable queue entries', () => {
     ];
     assert.equal(refusedCulprit(entries, 6)?.entry.seq, 5);
     assert.equal(refusedCulprit(entries, 7)?.error.seq, 7);
+    assert.match(refusedCulprit(entries, 7)!.error.message, /^message 7 is \d+ bytes .* too big \(1009\); taken out/);
     assert.equal(refusedCulprit(entries, 3), null);
   });
 });
