@@ -108,6 +108,13 @@ const str: Rule = [(v) => typeof v === 'string', 'a string'];
 const optStr: Rule = [isOptString, 'a string'];
 const duration: Rule = [(v) => Number.isFinite(v) && (v as number) >= 0, 'a duration'];
 
+// Built once: \`msg\` and \`ack\` are decoded for every message, both ways.
+const MSG_RULES: Record<string, Rule> = {
+  seq: [(v) => isSeq(v) && v > 0, 'a positive integer'],
+  b: [isOptString, 'a base64 string'],
+};
+const ACK_RULES: Record<string, Rule> = { seq: nat };
+
 function fail(what: string): never {
   throw new ProtocolError('bad-frame', what, 1007);
 }
@@ -134,9 +141,9 @@ function decodeShared(f: Record<string, unknown>, sender: string): ClientFrame &
   switch (f.t) {
     case 'msg':
       if ('d' in f === 'b' in f) fail('msg needs exactly one of "d" or "b"');
-      return check(f, { seq: [(v) => isSeq(v) && v > 0, 'a positive integer'], b: [isOptString, 'a base64 string'] });
+      return check(f, MSG_RULES);
     case 'ack':
-      return check(f, { seq: nat });
+      return check(f, ACK_RULES);
     case 'ping':
     case 'pong':
       return check(f, { ts: [isOptNumber, 'a number'] });
