@@ -1,10 +1,12 @@
 // CI size check: the script-tag bundles (lit inside), gzip level 9, must stay under their limits.
-// The goal for the full bundle is 14 KiB; its limit sits at the measured size (17,231 B) rounded up to the next
-// 256 B, so CI keeps the size work done so far and catches any growth. The no-overlay bundle is under 14 KiB.
+// The no-overlay bundle (the element without its UI, as socket.io-client or SignalR ship) must stay within 14 KB.
+// The full bundle's goal is the same 14 KB, which it cannot reach while it carries lit's ReactiveElement (2.3 KB)
+// and the overlay (3.3 KB): its limit sits at the measured size (17,251 B) rounded up to the next 256 B, so CI keeps
+// the size work done so far and catches any growth.
 import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
-const GOAL = 14 * 1024;
+const GOAL = 14_000;
 const bundles = [
   ['dist/bundle/reconnecting-session.min.js', Number(process.env.SIZE_LIMIT_BYTES ?? 68 * 256)],
   ['dist/bundle/reconnecting-session.no-overlay.min.js', GOAL],
