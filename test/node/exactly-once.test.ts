@@ -1,12 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { WebSocket } from 'ws';
-import { SessionClient } from '../../src/client/session-client.js';
-import { headlessEnvironment } from '../../src/client/environment.js';
-import { NO_ATTRIBUTES, parseConfig } from '../../src/config.js';
 import type { SessionServerOptions } from '../../src/server/index.js';
 import { MemoryStore } from '../../src/server/store/memory-store.js';
 import { startServer, until } from './support.js';
+import { sessionClient } from './cluster-support.js';
 import { haveRedis, TestRedis } from './redis-support.js';
 
 /** A small seeded generator, so a failing run can be replayed. */
@@ -27,30 +24,12 @@ function suite(name: string, options: () => SessionServerOptions) {
         const { server, url } = await startServer({ ackDelayMs: 2, ...options() });
         const N = 400;
         const toServer: unknown[] = [];
-        const toClient: unknown[] = [];
         let session: import('../../src/server/session.js').Session | undefined;
         server.on('session', (s) => {
           session = s;
           s.on('message', (d) => toServer.push(d));
         });
-        const { config } = parseConfig(
-          { ...NO_ATTRIBUTES, url, protocol: 'session', delays: '5', jitter: '0', maxAttempts: '1000' },
-          url,
-        );
-        let news = 0;
-        const client = new SessionClient(
-          config,
-          {
-            status() {},
-            message: (d) => toClient.push(d.data),
-            error() {},
-            session: (d) => (news += d.resumed ? 0 : 1),
-            recovered() {},
-            sessionId() {},
-          },
-          headlessEnvironment(WebSocket as unknown as typeof globalThis.WebSocket),
-        );
-        client.connect();
+        const { client, received: toClient, news } = sessionClient(url, '5');
         // A failed assertion must not leave the server (and its store's sweep) running: the test process would never end.
         try {
           await until(() => client.status === 'open' && session !== undefined, 'first open');
@@ -73,7 +52,7 @@ function suite(name: string, options: () => SessionServerOptions) {
           const expected = Array.from({ length: N }, (_, i) => i);
           assert.deepEqual(toServer, expected);
           assert.deepEqual(toClient, expected);
-          assert.equal(news, 1, 'one session throughout');
+          assert.equal(news(), 1, 'one session throughout');
           assert.ok(drops > 5, `only ${drops} drops`);
         } finally {
           client.dispose();
