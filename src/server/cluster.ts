@@ -28,8 +28,8 @@ export interface ClusterHost {
   busy(ws: WebSocket, address: string, reason: string): void;
   /** Turns the client away, as for a new session, when `pending` more sessions would pass `maxSessions`. */
   full(ws: WebSocket, address: string, pending: number): boolean;
-  tokenChecksExhausted(key: string): boolean;
-  countBadToken(key: string): void;
+  /** A wrong token: a new session, held back past the guessing limit (the right token always resumes). */
+  wrongToken(ws: WebSocket, address: string, sid: string): Session | null | Promise<Session | null>;
   reportError(error: Error): void;
 }
 
@@ -150,11 +150,6 @@ export class Cluster {
   async #resume(ws: WebSocket, hello: HelloFrame & { sid: string; token: string }, address: string) {
     // Closed while an earlier resume ran: nothing to claim for.
     if (ws.readyState > 1) return null;
-    const key = `${address} ${hello.sid}`;
-    if (this.#host.tokenChecksExhausted(key)) {
-      this.#host.countBadToken(key);
-      return this.#host.fresh(ws, address, 'token');
-    }
     const local = this.#host.sessions.get(hello.sid);
     const localJournal = local && this.#journals.get(local);
     const next = newToken();
@@ -176,11 +171,11 @@ export class Cluster {
     if (!local) this.#adopting--;
     // Only a cache the store confirmed takes the new fence; a stale one is let go below and stays fenced.
     cached?.endClaim(result.status === 'ok' && result.frames === null ? result.session.fence : undefined);
-    if (result.status === 'token') this.#host.countBadToken(key);
+    if (result.status === 'token') return ws.readyState === 1 ? this.#host.wrongToken(ws, address, hello.sid) : null;
     if (result.status !== 'ok') {
       if (result.status === 'replay-gap' && result.previousOwner !== this.nodeId && result.previousOwner)
         void this.#publish(result.previousOwner, { t: 'ended', sid: hello.sid });
-      if (result.status !== 'token') local?.close(CloseCode.sessionClosed, 'session ended');
+      local?.close(CloseCode.sessionClosed, 'session ended');
       return ws.readyState === 1 ? this.#host.fresh(ws, address, result.status) : null;
     }
     const stored = result.session;

@@ -16,6 +16,7 @@ import { originAllowed, type OriginPolicy } from './origin.js';
 import { Session, type SessionHost } from './session.js';
 import { closeSocket } from './socket.js';
 import { RedisStore } from './store/redis-store.js';
+import { TokenLimiter } from './token-limiter.js';
 
 export type { SessionServerOptions } from './options.js';
 
@@ -45,7 +46,6 @@ export interface SessionServerEvents {
 }
 
 const EXPIRED_MEMORY = 10_000;
-const BAD_TOKEN_WINDOW_MS = 60_000;
 /** How long a client turned away for lack of room is asked to wait, spread so they do not return together. */
 const BUSY_HINT: RetryHint = { afterMs: 5000, spreadMs: 10_000 };
 /** A store outage is usually short (a failover, a restart): come back soon. */
@@ -64,7 +64,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
   readonly #sessions = new Map<string, Session>();
   /** Recently expired IDs, so a late client hears "expired" rather than "unknown". */
   readonly #expired = new Map<string, number>();
-  readonly #badTokens = new Map<string, { count: number; since: number }>();
+  readonly #badTokens: TokenLimiter;
   readonly #alive = new WeakSet<WebSocket>();
   readonly #sessionsByAddress = new AddressCounter();
   readonly #socketsByAddress = new AddressCounter();
@@ -91,6 +91,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     this.#path = options.path;
     this.#origins = options.allowedOrigins;
     this.#sessionHost = this.#makeSessionHost();
+    this.#badTokens = new TokenLimiter(this.#o.maxBadTokensPerMinute, this.#o.badTokenDelayMs, this.#o.now);
     const store = options.store ?? (options.redis ? new RedisStore(options.redis) : undefined);
     this.#ownsStore = options.store === undefined && store !== undefined;
     if (store) this.#cluster = new Cluster(store, options.nodeId ?? newSessionId(), this.#clusterHost());
@@ -258,19 +259,20 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
   }
 
   /** A new session, unless `hello` resumes one this process holds (without a shared store). */
-  #fresh(ws: WebSocket, address: string, reason: NewSessionReason | undefined, hello?: HelloFrame): Session | null {
+  #fresh(
+    ws: WebSocket,
+    address: string,
+    reason: NewSessionReason | undefined,
+    hello?: HelloFrame,
+  ): Session | null | Promise<Session | null> {
     if (hello?.sid !== undefined) {
       const existing = this.#sessions.get(hello.sid);
       if (!existing) {
         reason = this.#expired.has(hello.sid) ? 'expired' : 'unknown';
       } else if (hello.token === undefined) {
         reason = 'unknown';
-      } else if (this.#tokenChecksExhausted(`${address} ${hello.sid}`) || !existing.tokenMatches(hello.token)) {
-        // Past the limit the token is not even compared, so guessing learns nothing; the answer is the one a stale
-        // token gets anyway, so nobody is locked out; and the count is per address and session, so an attacker
-        // behind a shared address (NAT, proxy) cannot stop the other users there from resuming theirs.
-        this.#countBadToken(`${address} ${hello.sid}`);
-        reason = 'token';
+      } else if (!existing.tokenMatches(hello.token)) {
+        return this.#wrongToken(ws, address, hello.sid);
       } else if (!existing.canResume(hello.ack)) {
         existing.close(CloseCode.sessionClosed, 'replay gap');
         reason = 'replay-gap';
@@ -278,6 +280,20 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
         return this.#resume(ws, existing, hello.token, hello.ack);
       }
     }
+    return this.#startNew(ws, address, reason);
+  }
+
+  /** A wrong token gets the answer a stale one needs (a new session); past the limit, only after a delay. */
+  #wrongToken(ws: WebSocket, address: string, sid: string): Session | null | Promise<Session | null> {
+    const holdMs = this.#badTokens.wrong(address, sid);
+    if (holdMs === 0) return this.#startNew(ws, address, 'token');
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(ws.readyState === 1 ? this.#startNew(ws, address, 'token') : null), holdMs);
+      timer.unref();
+    });
+  }
+
+  #startNew(ws: WebSocket, address: string, reason: NewSessionReason | undefined): Session | null {
     if (this.#sessionsByAddress.get(address) >= this.#o.maxSessionsPerAddress) {
       this.#turnAway(ws, address, `maxSessionsPerAddress (${this.#o.maxSessionsPerAddress}) reached`);
       return null;
@@ -348,15 +364,14 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
       resumed: (session: Session, replayed: number, outageMs: number) =>
         this.emit('resume', session, { replayed, outageMs }),
       expired: (session: Session) => this.emit('expire', session),
-      fresh: (ws: WebSocket, address: string, reason: NewSessionReason) => this.#fresh(ws, address, reason),
+      fresh: (ws: WebSocket, address: string, reason: NewSessionReason) => this.#startNew(ws, address, reason),
+      wrongToken: (ws: WebSocket, address: string, sid: string) => this.#wrongToken(ws, address, sid),
       busy: (ws: WebSocket, address: string, reason: string) => this.#turnAway(ws, address, reason, STORE_BUSY_HINT),
       full: (ws: WebSocket, address: string, pending: number) => {
         if (this.#sessions.size + pending < this.#o.maxSessions) return false;
         this.#turnAway(ws, address, `maxSessions (${this.#o.maxSessions}) reached`);
         return true;
       },
-      tokenChecksExhausted: (key: string) => this.#tokenChecksExhausted(key),
-      countBadToken: (key: string) => this.#countBadToken(key),
       reportError: this.reportError,
     };
   }
@@ -399,24 +414,6 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     this.#sessionsByAddress.remove(session.address);
     this.#expired.set(session.id, this.#o.now());
     if (this.#expired.size > EXPIRED_MEMORY) this.#expired.delete(this.#expired.keys().next().value!);
-  }
-
-  #tokenChecksExhausted(key: string): boolean {
-    const entry = this.#badTokens.get(key);
-    if (!entry || this.#o.now() - entry.since > BAD_TOKEN_WINDOW_MS) return false;
-    return entry.count >= this.#o.maxBadTokensPerMinute;
-  }
-
-  #countBadToken(key: string): void {
-    const now = this.#o.now();
-    const entry = this.#badTokens.get(key);
-    if (entry && now - entry.since <= BAD_TOKEN_WINDOW_MS) {
-      entry.count++;
-      return;
-    }
-    this.#badTokens.delete(key);
-    this.#badTokens.set(key, { count: 1, since: now });
-    if (this.#badTokens.size > EXPIRED_MEMORY) this.#badTokens.delete(this.#badTokens.keys().next().value!);
   }
 
   /**
