@@ -7,7 +7,7 @@ import type { WebSocket } from 'ws';
 import type { HelloFrame, MsgFrame, NewSessionReason } from '../protocol/frames.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { newToken } from './ids.js';
-import { Session, SessionBufferFullError, type SessionHost } from './session.js';
+import { Session, type SessionHost } from './session.js';
 import { Journal } from './store/journal.js';
 import { hashToken, type NodeMessage, type SessionStore, type StoreOp } from './store/session-store.js';
 
@@ -307,11 +307,10 @@ export class Cluster {
         for (const entry of entries) {
           if (session.closed || session.moved) return;
           try {
-            session.sendBody(JSON.parse(entry.data) as Omit<MsgFrame, 't' | 'seq'>, entry.entryId);
-          } catch (error) {
             // At a bound the entry stays in the inbox; the session's `drain` reads it again.
-            if (error instanceof SessionBufferFullError)
+            if (session.sendEncoded(entry.data, undefined, entry.entryId) === null)
               return void session.once('drain', () => this.#readInbox(session));
+          } catch (error) {
             this.#host.reportError(error as Error);
           }
           s.after = entry.entryId;

@@ -13,10 +13,11 @@ import { callGuarded, emitGuarded } from './guard.js';
 import { newSessionId } from './ids.js';
 import { resolveOptions, type ResolvedOptions, type SessionServerOptions } from './options.js';
 import { originAllowed, type OriginPolicy } from './origin.js';
-import { Session, type SessionHost } from './session.js';
+import { bodyOf, Session, type SessionData, type SessionHost } from './session.js';
 import { closeSocket } from './socket.js';
 import { RedisStore } from './store/redis-store.js';
 import { TokenLimiter } from './token-limiter.js';
+import { ReplayBudget } from './replay-budget.js';
 
 export type { SessionServerOptions } from './options.js';
 
@@ -33,6 +34,13 @@ export interface RejectInfo {
   reason: string;
   address: string;
   origin: string | undefined;
+}
+
+export interface BroadcastResult {
+  /** Sessions that took the message. */
+  sent: number;
+  /** Sessions at a replay bound, which did not. */
+  refused: number;
 }
 
 export interface SessionServerEvents {
@@ -70,8 +78,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
   readonly #socketsByAddress = new AddressCounter();
   readonly #tcpByAddress = new AddressCounter();
   readonly #sessionHost: SessionHost;
-  #replayBytes = 0;
-  #budgetRefused = false;
+  readonly #budget: ReplayBudget;
   #sweepTimer: NodeJS.Timeout;
   #pingTimer: NodeJS.Timeout;
   #healthTimer: NodeJS.Timeout;
@@ -90,6 +97,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     this.closeTimeoutMs = this.#o.closeTimeoutMs;
     this.#path = options.path;
     this.#origins = options.allowedOrigins;
+    this.#budget = new ReplayBudget(this.#o.maxTotalReplayBytes, () => this.emit('drain'));
     this.#sessionHost = this.#makeSessionHost();
     this.#badTokens = new TokenLimiter(this.#o.maxBadTokensPerMinute, this.#o.badTokenDelayMs, this.#o.now);
     const store = options.store ?? (options.redis ? new RedisStore(options.redis) : undefined);
@@ -143,7 +151,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
 
   /** Bytes kept for replay across all sessions (bounded by `maxTotalReplayBytes`). */
   get replayBytes(): number {
-    return this.#replayBytes;
+    return this.#budget.used;
   }
 
   getSession(id: string): Session | undefined {
@@ -152,6 +160,27 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
 
   get sessions(): IterableIterator<Session> {
     return this.#sessions.values();
+  }
+
+  /**
+   * Sends `data` to every session (or those `to` names), encoding it once: a broadcast costs one encoding plus a
+   * little per session, and a session at a replay bound is skipped at almost no cost (its `needsDrain` is true and
+   * `drain` says when it takes messages again). Returns how many sessions took it and how many refused it.
+   */
+  broadcast(data: SessionData | ArrayBuffer, to: Iterable<Session> = this.#sessions.values()): BroadcastResult {
+    if (data === undefined || typeof data === 'function' || typeof data === 'symbol') {
+      throw new TypeError('server.broadcast(): data must be a JSON value or bytes');
+    }
+    const body = bodyOf(data);
+    const bytes = Buffer.byteLength(body);
+    const result = { sent: 0, refused: 0 };
+    for (const session of to) {
+      if (session.closed) continue;
+      const seq = session.moved ? session.trySend(data) : session.sendEncoded(body, bytes);
+      if (seq === null) result.refused++;
+      else result.sent++;
+    }
+    return result;
   }
 
   /** A session made before any socket, for a page to embed (as Bokeh does); it expires like any unused one. */
@@ -288,7 +317,10 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     const holdMs = this.#badTokens.wrong(address, sid);
     if (holdMs === 0) return this.#startNew(ws, address, 'token');
     return new Promise((resolve) => {
-      const timer = setTimeout(() => resolve(ws.readyState === 1 ? this.#startNew(ws, address, 'token') : null), holdMs);
+      const timer = setTimeout(
+        () => resolve(ws.readyState === 1 ? this.#startNew(ws, address, 'token') : null),
+        holdMs,
+      );
       timer.unref();
     });
   }
@@ -386,21 +418,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
       ackDelayMs: o.ackDelayMs,
       closeTimeoutMs: o.closeTimeoutMs,
       now: o.now,
-      reserve: (bytes, force) => {
-        if (!force && this.#replayBytes + bytes > o.maxTotalReplayBytes) {
-          this.#budgetRefused = true;
-          return false;
-        }
-        this.#replayBytes += bytes;
-        return true;
-      },
-      release: (bytes) => {
-        this.#replayBytes -= bytes;
-        if (this.#budgetRefused && this.#replayBytes <= o.maxTotalReplayBytes / 2) {
-          this.#budgetRefused = false;
-          this.emit('drain');
-        }
-      },
+      budget: this.#budget,
       reportError: this.reportError,
       ended: (session) => this.#forget(session),
       leaseMs: o.leaseMs,
