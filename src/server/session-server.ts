@@ -17,6 +17,7 @@ import { bodyOf, Session, type SessionData, type SessionHost } from './session.j
 import { closeSocket } from './socket.js';
 import { RedisStore } from './store/redis-store.js';
 import { TokenLimiter } from './token-limiter.js';
+import { ConnectionGate } from './connection-gate.js';
 import { ReplayBudget } from './replay-budget.js';
 
 export type { SessionServerOptions } from './options.js';
@@ -79,6 +80,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
   readonly #tcpByAddress = new AddressCounter();
   readonly #sessionHost: SessionHost;
   readonly #budget: ReplayBudget;
+  readonly #gate: ConnectionGate;
   #sweepTimer: NodeJS.Timeout;
   #pingTimer: NodeJS.Timeout;
   #healthTimer: NodeJS.Timeout;
@@ -97,6 +99,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     this.closeTimeoutMs = this.#o.closeTimeoutMs;
     this.#path = options.path;
     this.#origins = options.allowedOrigins;
+    this.#gate = new ConnectionGate(this.#o.maxConnections);
     this.#budget = new ReplayBudget(this.#o.maxTotalReplayBytes, () => this.emit('drain'));
     this.#sessionHost = this.#makeSessionHost();
     this.#badTokens = new TokenLimiter(this.#o.maxBadTokensPerMinute, this.#o.badTokenDelayMs, this.#o.now);
@@ -143,6 +146,11 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
   get port(): number {
     const address = this.#http.address();
     return typeof address === 'object' && address ? address.port : 0;
+  }
+
+  /** WebSockets held now (bounded by `maxConnections`). */
+  get connectionCount(): number {
+    return this.#gate.size;
   }
 
   get sessionCount(): number {
@@ -282,6 +290,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
 
   /** @internal ConnectionHost: the hello handshake. */
   attach(ws: WebSocket, hello: HelloFrame, address: string): Session | null | Promise<Session | null> {
+    this.#gate.saidHello(ws);
     if (this.#cluster && hello.sid !== undefined && hello.token !== undefined)
       return this.#cluster.resume(ws, { ...hello, sid: hello.sid, token: hello.token }, address);
     return this.#fresh(ws, address, this.#cluster && hello.sid !== undefined ? 'unknown' : undefined, hello);
@@ -475,6 +484,9 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     if (!callGuarded(() => originAllowed(this.#origins, req), false, this.reportError)) {
       return this.#refuse(req, socket, 403, 'Forbidden', 'origin not allowed (see allowedOrigins)');
     }
+    if (!this.#gate.admit()) {
+      return this.#refuse(req, socket, 503, 'Service Unavailable', `maxConnections (${this.#gate.max}) reached`);
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
   }
 
@@ -492,6 +504,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     ws.on('error', (error) => this.reportError(error));
     this.#socketsByAddress.add(address);
     ws.once('close', () => this.#socketsByAddress.remove(address));
+    this.#gate.opened(ws);
     this.#alive.add(ws);
     ws.on('pong', () => this.#alive.add(ws));
     if (this.#draining) return this.#sendAway(ws, this.#draining, CloseCode.serviceRestart);
@@ -533,6 +546,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
       listener ?? ((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket only')),
     );
     http.keepAliveTimeout = 5000;
+    // Requests that never upgrade hold descriptors too: past the WebSocket bound plus a tenth, Node drops new ones.
+    http.maxConnections = this.#o.maxConnections + Math.ceil(this.#o.maxConnections / 10);
     // Slow or idle sockets from one address must not use up the process's descriptors.
     http.on('connection', (socket: Socket) => {
       // Behind a proxy every connection comes from the proxy: the per-address limit then applies at the upgrade.
