@@ -78,7 +78,8 @@ function publicPackage() {
     },
     packageLinkPhase({ customElementsManifest }) {
       for (const mod of customElementsManifest.modules) {
-        const local = aliases.get(mod.path) ?? new Map();
+        // A subclass's inherited members keep the type aliases of the module that declares them.
+        const local = new Map([...aliases.values()].flatMap((m) => [...m]));
         const inline = (text) => {
           let out = text;
           for (const [name, def] of local) {
@@ -99,7 +100,10 @@ function publicPackage() {
         mod.exports = mod.exports.filter((e) => !anonymous(e.declaration?.name));
         for (const decl of mod.declarations) {
           if (decl.kind !== 'class') continue;
-          decl.members = (decl.members ?? []).filter((m) => m.privacy !== 'private' && !m.name.startsWith('#'));
+          // Protected members are the shell's hooks for its subclass, not the element's API.
+          decl.members = (decl.members ?? []).filter(
+            (m) => m.privacy !== 'private' && m.privacy !== 'protected' && !m.name.startsWith('#'),
+          );
           const detail = eventDetails.get(decl.name);
           if (detail) {
             decl.superclass = { name: 'Event', package: 'global:' };
@@ -114,7 +118,7 @@ function publicPackage() {
             }
           }
           for (const field of decl.members) {
-            const doc = members.get(`${decl.name}.${field.name}`);
+            const doc = members.get(`${field.inheritedFrom?.name ?? decl.name}.${field.name}`);
             if (!doc) continue;
             // The field keeps its TypeScript type (the @type tag describes the attribute's value).
             if (doc.declared) field.type = { text: inline(doc.declared) };
@@ -122,7 +126,7 @@ function publicPackage() {
             if (field.type) field.type.text = inline(field.type.text);
           }
           for (const attr of decl.attributes ?? []) {
-            const doc = members.get(`${decl.name}.${attr.fieldName}`) ?? {};
+            const doc = members.get(`${attr.inheritedFrom?.name ?? decl.name}.${attr.fieldName}`) ?? {};
             const field = decl.members.find((m) => m.name === attr.fieldName);
             attr.type = { text: doc.type ?? field?.type?.text ?? 'string' };
             if (doc.default !== undefined) attr.default = doc.default;
@@ -147,8 +151,15 @@ function publicPackage() {
 }
 
 export default {
-  // The element, its events and its define helper: the client and server APIs are described by their .d.ts.
-  globs: ['src/index.ts', 'src/reconnecting-session.ts', 'src/events.ts', 'src/define.ts'],
+  // The element (and the shell it extends), its events and its define helper: the client and server APIs are
+  // described by their .d.ts.
+  globs: [
+    'src/index.ts',
+    'src/reconnecting-session-base.ts',
+    'src/reconnecting-session.ts',
+    'src/events.ts',
+    'src/define.ts',
+  ],
   outdir: '.',
   litelement: true,
   plugins: [publicPackage()],

@@ -7,7 +7,7 @@ import ts from 'typescript';
 import { DEFAULTS, NO_ATTRIBUTES, parseConfig } from '../../src/config.js';
 import { DEFAULT_DELAYS } from '../../src/client/backoff.js';
 import { parseOverlayConfig } from '../../src/overlay/overlay-config.js';
-import { DEFAULT_TEXTS } from '../../src/overlay/overlay-template.js';
+import { DEFAULT_TEXTS } from '../../src/overlay/overlay-texts.js';
 
 interface Typed {
   type?: { text: string };
