@@ -1,9 +1,10 @@
+import settingsTable from './scripts/cem-settings.mjs';
+
 // custom-elements.json for editors and Storybook: the element's modules only, described as the package
 // ships them (paths into dist/, no private members, no type names a user cannot import).
-//
-// The element's JSDoc says what the analyzer cannot see: on each reactive property, `@type {…}` is the
-// attribute's value syntax and `@default …` the value in effect while the attribute is absent (the property
-// itself stays null until set, so the initializer is not the default a page author needs).
+// The attributes and their properties come from the settings table (scripts/cem-settings.mjs): each gets the
+// value in effect while the attribute is absent as its default (the property itself stays null until set, so
+// its initial value is not the default a page author needs).
 
 /** JSDoc tags of a node, by name: `@type {number}` → { type: 'number' }, `@default 6` → { default: '6' }. */
 function jsDocTags(ts, node) {
@@ -126,12 +127,6 @@ function publicPackage() {
             if (field.type) field.type.text = inline(field.type.text);
           }
           for (const attr of decl.attributes ?? []) {
-            const doc = members.get(`${attr.inheritedFrom?.name ?? decl.name}.${attr.fieldName}`) ?? {};
-            const field = decl.members.find((m) => m.name === attr.fieldName);
-            attr.type = { text: doc.type ?? field?.type?.text ?? 'string' };
-            if (doc.default !== undefined) attr.default = doc.default;
-            else delete attr.default;
-            if (field?.description) attr.description = field.description;
             // Only the schema's attribute fields: `readonly` and friends belong to the property.
             for (const key of Object.keys(attr))
               if (!['name', 'summary', 'description', 'type', 'default', 'fieldName', 'deprecated'].includes(key))
@@ -155,6 +150,7 @@ export default {
   // described by their .d.ts.
   globs: [
     'src/index.ts',
+    'src/settings.ts',
     'src/reconnecting-session-base.ts',
     'src/reconnecting-session.ts',
     'src/events.ts',
@@ -162,5 +158,5 @@ export default {
   ],
   outdir: '.',
   litelement: true,
-  plugins: [publicPackage()],
+  plugins: [settingsTable(), publicPackage()],
 };

@@ -1,8 +1,9 @@
 import { ReactiveElement, type PropertyDeclaration, type PropertyValues } from 'lit';
 import { SessionClient } from './client/session-client.js';
 import type { Payload } from './client/payload.js';
-import type { MessageCallback, SessionDetail, Status, StatusDetail } from './client/types.js';
+import type { MessageCallback, SessionDetail, StatusDetail } from './client/types.js';
 import { NO_URL_WARNING, parseConfig, type RawAttributes } from './config.js';
+import { SETTINGS, initialValue, settingProperties, settingsFor, type SettingValues } from './settings.js';
 import {
   SessionDrainEvent,
   SessionErrorEvent,
@@ -14,257 +15,27 @@ import {
   SessionStatusEvent,
 } from './events.js';
 
-const CONFIG_PROPERTIES = [
-  'url',
-  'protocol',
-  'reconnect',
-  'delays',
-  'initialDelay',
-  'maxDelay',
-  'factor',
-  'maxAttempts',
-  'jitter',
-  'maxQueue',
-  'maxQueueBytes',
-  'sessionParam',
-  'heartbeatInterval',
-  'heartbeatTimeout',
-  'connectTimeout',
-  'pauseHidden',
-] as const;
+const CLIENT_SETTINGS = settingsFor('client');
+/** Settings the client must hear of: its own, and where to keep the session. */
+const CONFIG_KEYS = new Set<PropertyKey | undefined>([...CLIENT_SETTINGS, 'persist']);
 
-const CONFIG_KEYS = new Set<PropertyKey | undefined>([...CONFIG_PROPERTIES, 'persist']);
+const raw = (v: string | number | boolean | null | undefined) =>
+  typeof v === 'boolean' ? v : v === null || v === undefined ? null : String(v);
 
-type Setting = string | number | null;
-const raw = (v: Setting | undefined): string | null => (v === null || v === undefined ? null : String(v));
+// The properties are lit's accessors, made from the settings table; this gives them their types and docs.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface ReconnectingSessionBase extends SettingValues {}
 
 /**
  * The element without a face: settings to the client, the client's reports to events, the public methods and
  * the lifecycle. `ReconnectingSessionElement` adds the overlay; the no-overlay bundle registers it bare.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class ReconnectingSessionBase extends ReactiveElement {
-  static override properties = {
-    url: {},
-    protocol: {},
-    reconnect: {},
-    delays: {},
-    initialDelay: { attribute: 'initial-delay' },
-    maxDelay: { attribute: 'max-delay' },
-    factor: {},
-    maxAttempts: { attribute: 'max-attempts' },
-    jitter: {},
-    maxQueue: { attribute: 'max-queue' },
-    maxQueueBytes: { attribute: 'max-queue-bytes' },
-    sessionParam: { attribute: 'session-param' },
-    heartbeatInterval: { attribute: 'heartbeat-interval' },
-    heartbeatTimeout: { attribute: 'heartbeat-timeout' },
-    connectTimeout: { attribute: 'connect-timeout' },
-    pauseHidden: { type: Boolean, attribute: 'pause-hidden' },
-    manual: { type: Boolean },
-    persist: {},
-    overlay: {},
-    position: {},
-    gracePeriod: { attribute: 'grace-period' },
-    reconnectedDuration: { attribute: 'reconnected-duration' },
-    reconnectingMessage: { attribute: 'reconnecting-message' },
-    offlineMessage: { attribute: 'offline-message' },
-    failedMessage: { attribute: 'failed-message' },
-    disconnectedMessage: { attribute: 'disconnected-message' },
-    expiredMessage: { attribute: 'expired-message' },
-    reconnectedMessage: { attribute: 'reconnected-message' },
-    sessionId: { attribute: 'session-id', reflect: true },
-    status: { reflect: true },
-  };
+  static override properties = settingProperties();
 
   /** A connection setting changed since the client last saw it (declared first: setters run during construction). */
   #configDirty = true;
-
-  /**
-   * WebSocket URL; several separated by spaces are tried in turn. Relative and http(s) URLs are resolved against
-   * the page. Without one the element waits (and warns) instead of connecting.
-   * @type {string}
-   */
-  url: string | null = null;
-  /**
-   * `plain` (any WebSocket server) or `session` (the resumable session protocol of this package's server).
-   * @type {'plain' | 'session'}
-   * @default 'plain'
-   */
-  protocol: string | null = null;
-  /**
-   * `auto` (reconnect by itself), `prompt` (only through the retry button) or `off`.
-   * @type {'auto' | 'prompt' | 'off'}
-   * @default 'auto'
-   */
-  reconnect: string | null = null;
-  /**
-   * Explicit delays before each reconnect attempt, in milliseconds (`1000,2000,4000`); attempts past the list
-   * reuse its last entry. Takes precedence over `initial-delay`, `max-delay` and `factor`.
-   * @type {string}
-   * @default '1000,2000,4000,8000,16000,32000'
-   */
-  delays: string | null = null;
-  /**
-   * First delay of a geometric schedule, in milliseconds (with `max-delay` and `factor`, instead of `delays`).
-   * @type {number}
-   * @default 1000
-   */
-  initialDelay: Setting = null;
-  /**
-   * Longest delay of the geometric schedule, in milliseconds.
-   * @type {number}
-   * @default 32000
-   */
-  maxDelay: Setting = null;
-  /**
-   * Growth factor of the geometric schedule (1 to 100).
-   * @type {number}
-   * @default 2
-   */
-  factor: Setting = null;
-  /**
-   * Automatic reconnect attempts before the status becomes `failed`; `0` fails at the first drop.
-   * @type {number}
-   * @default 6
-   */
-  maxAttempts: Setting = null;
-  /**
-   * 0..1: each delay is spread uniformly over ±jitter of itself, so clients do not all return at once.
-   * @type {number}
-   * @default 0.5
-   */
-  jitter: Setting = null;
-  /**
-   * Messages the outbound queue may hold while the connection is down (and, in session mode, until acknowledged).
-   * @type {number}
-   * @default 100000
-   */
-  maxQueue: Setting = null;
-  /**
-   * Bytes (approximate, as sent) the queue may hold.
-   * @type {number}
-   * @default 16777216
-   */
-  maxQueueBytes: Setting = null;
-  /**
-   * Session mode: the URL query parameter that carries the session ID.
-   * @type {string}
-   * @default 'session'
-   */
-  sessionParam: string | null = null;
-  /**
-   * Session mode: milliseconds between heartbeats that detect a half-open connection.
-   * @type {number}
-   * @default 15000
-   */
-  heartbeatInterval: Setting = null;
-  /**
-   * Session mode: milliseconds without an answer to a heartbeat before the connection counts as lost.
-   * @type {number}
-   * @default 10000
-   */
-  heartbeatTimeout: Setting = null;
-  /**
-   * Milliseconds an attempt may take to open before it is abandoned and the next one scheduled.
-   * @type {number}
-   * @default 10000
-   */
-  connectTimeout: Setting = null;
-  /**
-   * While the page is hidden, hold reconnect attempts until it is shown again (an open connection stays open).
-   * @type {boolean}
-   * @default false
-   */
-  pauseHidden = false;
-  /**
-   * Do not connect when added to the page; call `connect()`.
-   * @type {boolean}
-   * @default false
-   */
-  manual = false;
-  /**
-   * Keep the session in sessionStorage so a reload resumes it; the value, if any, names the storage slot
-   * (by default the first URL). Absent: nothing is stored.
-   * @type {string}
-   */
-  persist: string | null = null;
-  /**
-   * `toast` (corner notice, page stays usable), `modal` (dims and blocks the app) or `none` (events only).
-   * @type {'toast' | 'modal' | 'none'}
-   * @default 'toast'
-   */
-  overlay: string | null = null;
-  /**
-   * Where the toast sits: `bottom-right`, `bottom-left`, `top-right`, `top-left`, `top`, `bottom` or `center`.
-   * @type {'bottom-right' | 'bottom-left' | 'top-right' | 'top-left' | 'top' | 'bottom' | 'center'}
-   * @default 'bottom-right'
-   */
-  position: string | null = null;
-  /**
-   * Drops that recover within this many milliseconds show nothing.
-   * @type {number}
-   * @default 500
-   */
-  gracePeriod: Setting = null;
-  /**
-   * How long the "Reconnected" confirmation stays, in milliseconds.
-   * @type {number}
-   * @default 2000
-   */
-  reconnectedDuration: Setting = null;
-  /**
-   * Text shown while reconnecting (plain text, never HTML; the `reconnecting` slot replaces it). Before the first
-   * connection the default is "Connecting to the server…", after a planned restart "The server is restarting.".
-   * @type {string}
-   * @default 'Connection lost.'
-   */
-  reconnectingMessage: string | null = null;
-  /**
-   * Text shown while the browser is offline (plain text; the `offline` slot replaces it).
-   * @type {string}
-   * @default 'You are offline. Waiting for the network…'
-   */
-  offlineMessage: string | null = null;
-  /**
-   * Text shown once automatic attempts are exhausted (plain text; the `failed` slot replaces it). Before the first
-   * connection the default is "Could not connect to the server.".
-   * @type {string}
-   * @default 'Could not reconnect.'
-   */
-  failedMessage: string | null = null;
-  /**
-   * Text shown when the connection closed and will not come back by itself (plain text; the `disconnected` slot
-   * replaces it). Also serves while reconnecting when `reconnecting-message` is absent.
-   * @type {string}
-   * @default 'Disconnected from the server.'
-   */
-  disconnectedMessage: string | null = null;
-  /**
-   * Text shown when the session could not be resumed (plain text; the `expired` slot replaces it).
-   * @type {string}
-   * @default 'Your session has expired. Reload the page to continue.'
-   */
-  expiredMessage: string | null = null;
-  /**
-   * Text of the short confirmation after a visible outage (plain text; the `reconnected` slot replaces it).
-   * @type {string}
-   * @default 'Reconnected.'
-   */
-  reconnectedMessage: string | null = null;
-  /**
-   * Session mode: the session ID to resume; reflected when the server assigns one.
-   * @type {string}
-   */
-  sessionId: string | null = null;
-  /**
-   * Current connection status, reflected for CSS (`:host([status='reconnecting'])`). Read-only: the element puts
-   * back any value a page writes.
-   * @type {'idle' | 'connecting' | 'open' | 'reconnecting' | 'failed' | 'closed'}
-   * @default 'idle'
-   * @readonly
-   */
-  status: Status = 'idle';
-
   #client: SessionClient;
   #detail: StatusDetail | null = null;
   #warned = new Set<string>();
@@ -276,6 +47,7 @@ export abstract class ReconnectingSessionBase extends ReactiveElement {
 
   constructor() {
     super();
+    for (const [name, row] of Object.entries(SETTINGS)) (this as Record<string, unknown>)[name] = initialValue(row);
     const { config } = parseConfig(this.#rawAttributes(), this.#baseUrl());
     this.#client = new SessionClient(config, {
       status: (d) => this.#onStatus(d),
@@ -391,8 +163,7 @@ export abstract class ReconnectingSessionBase extends ReactiveElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (this.#configDirty || CONFIG_PROPERTIES.some((p) => changed.has(p)) || changed.has('persist'))
-      this.#applyConfig();
+    if (this.#configDirty || [...changed.keys()].some((p) => CONFIG_KEYS.has(p))) this.#applyConfig();
     if (changed.has('sessionId')) this.#syncSessionId();
     // Status is the client's to say: a page that writes it (or a status="…" in the markup) is put right.
     if (changed.has('status') && this.status !== this.#client.status) {
@@ -445,9 +216,7 @@ export abstract class ReconnectingSessionBase extends ReactiveElement {
   }
 
   #rawAttributes(): RawAttributes {
-    // Built from the list rather than spelled out: the bundle carries the sixteen names once.
-    const attrs = Object.fromEntries(CONFIG_PROPERTIES.map((p) => [p, raw(this[p] as Setting)]));
-    return { ...attrs, pauseHidden: this.pauseHidden } as RawAttributes;
+    return Object.fromEntries(CLIENT_SETTINGS.map((name) => [name, raw(this[name])])) as RawAttributes;
   }
 
   #baseUrl(): string {

@@ -1,8 +1,8 @@
-/** Overlay attributes → settings, with the same fall-back-and-warn rule as the connection settings. */
-import { attributeParsers } from '../config.js';
+/** Overlay attributes → settings, read by their rows in the settings table (fall back and warn, as the client's). */
+import { readSetting, type Parsed } from '../settings.js';
 
-export type OverlayMode = 'toast' | 'modal' | 'none';
-export type OverlayPosition = 'bottom-right' | 'bottom-left' | 'top-right' | 'top-left' | 'top' | 'bottom' | 'center';
+export type OverlayMode = Parsed<'overlay'>;
+export type OverlayPosition = Parsed<'position'>;
 
 export interface OverlayConfig {
   mode: OverlayMode;
@@ -11,16 +11,6 @@ export interface OverlayConfig {
   reconnectedDuration: number;
 }
 
-export const POSITIONS: readonly OverlayPosition[] = [
-  'bottom-right',
-  'bottom-left',
-  'top-right',
-  'top-left',
-  'top',
-  'bottom',
-  'center',
-];
-
 export function parseOverlayConfig(raw: {
   overlay: string | null;
   position: string | null;
@@ -28,13 +18,12 @@ export function parseOverlayConfig(raw: {
   reconnectedDuration: string | null;
 }): { config: OverlayConfig; warnings: string[] } {
   const warnings: string[] = [];
-  const { number, choice } = attributeParsers(warnings);
   return {
     config: {
-      mode: choice('overlay', raw.overlay, ['toast', 'modal', 'none'] as const, 'toast'),
-      position: choice('position', raw.position, POSITIONS, 'bottom-right'),
-      gracePeriod: number('grace-period', raw.gracePeriod, 500, 0, 60_000),
-      reconnectedDuration: number('reconnected-duration', raw.reconnectedDuration, 2000, 0, 60_000),
+      mode: readSetting('overlay', raw.overlay, warnings),
+      position: readSetting('position', raw.position, warnings),
+      gracePeriod: readSetting('gracePeriod', raw.gracePeriod, warnings),
+      reconnectedDuration: readSetting('reconnectedDuration', raw.reconnectedDuration, warnings),
     },
     warnings,
   };
