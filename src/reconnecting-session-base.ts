@@ -34,7 +34,7 @@ export interface ReconnectingSessionBase extends SettingValues {}
 export abstract class ReconnectingSessionBase extends ReactiveElement {
   static override properties = settingProperties();
 
-  /** A connection setting changed since the client last saw it (declared first: setters run during construction). */
+  /** A connection setting changed since the client last saw it. */
   #configDirty = true;
   #client: SessionClient;
   #detail: StatusDetail | null = null;

@@ -4,7 +4,8 @@
  * each status change; it works the view out in hostUpdate, so the host's render() only draws it.
  */
 import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
-import type { SessionDetail, Status, StatusDetail } from '../client/types.js';
+import type { SessionDetail, StatusDetail } from '../client/types.js';
+import type { SettingValues } from '../settings.js';
 import type { NewSessionReason } from '../protocol/frames.js';
 import { SessionReloadEvent, SessionRetryEvent } from '../events.js';
 import { parseOverlayConfig, type OverlayConfig } from './overlay-config.js';
@@ -13,20 +14,18 @@ import { graceFor, msUntilNextSecond, overlayView, type OverlayView } from './ov
 import { liveRegions, renderOverlay } from './overlay-template.js';
 import { announcement, messageText, type Messages } from './overlay-texts.js';
 
-type Setting = string | number | null;
-
-/** What the overlay reads of its element: the overlay settings, the message texts, and retryNow(). */
-export interface OverlayHost extends ReactiveControllerHost, HTMLElement, Messages {
+/** What the overlay reads of its element: its settings, the message texts, the status and retryNow(). */
+export interface OverlayHost
+  extends
+    ReactiveControllerHost,
+    HTMLElement,
+    Messages,
+    Pick<SettingValues, 'status' | 'overlay' | 'position' | 'gracePeriod' | 'reconnectedDuration'> {
   readonly renderRoot: HTMLElement | DocumentFragment;
-  status: Status;
-  overlay: string | null;
-  position: string | null;
-  gracePeriod: Setting;
-  reconnectedDuration: Setting;
   retryNow(): void;
 }
 
-const raw = (v: Setting): string | null => (v === null ? null : String(v));
+const raw = (v: string | number | null): string | null => (v === null ? null : String(v));
 
 export class OverlayController implements ReactiveController {
   readonly #host: OverlayHost;
