@@ -76,6 +76,8 @@ export class ReconnectingSessionElement extends ReconnectingSessionBase {
 
   // What LitElement adds to ReactiveElement, which the shell must stay (the no-overlay bundle carries no
   // lit-html): render() drawn by lit-html into the shadow root, and async directives told of (dis)connection.
+  // A shell mixin over either base would let this class extend LitElement, but its declarations cannot be
+  // emitted (TS4094 on lit's protected members) without restating the element's API by hand.
   protected override update(changed: PropertyValues<this>): void {
     const value = this.render();
     if (!this.hasUpdated) this.#renderOptions.isConnected = this.isConnected;
