@@ -1,30 +1,19 @@
-/** Overlay attributes → settings, read by their rows in the settings table (fall back and warn, as the client's). */
-import { readSetting, type Parsed } from '../settings.js';
+/** Overlay attributes → settings: each `overlay` row of the settings table, read (fall back and warn) as its row says. */
+import { readSetting, settingsFor, type Parsed, type SettingName } from '../settings.js';
 
-export type OverlayMode = Parsed<'overlay'>;
-export type OverlayPosition = Parsed<'position'>;
+export type OverlaySettingName = Extract<SettingName, 'overlay' | 'position' | 'gracePeriod' | 'reconnectedDuration'>;
+export type OverlayConfig = { [K in OverlaySettingName]: Parsed<K> };
+export type OverlayMode = OverlayConfig['overlay'];
+export type OverlayPosition = OverlayConfig['position'];
 
-export interface OverlayConfig {
-  mode: OverlayMode;
-  position: OverlayPosition;
-  gracePeriod: number;
-  reconnectedDuration: number;
-}
+export const OVERLAY_SETTINGS = settingsFor('overlay') as OverlaySettingName[];
 
-export function parseOverlayConfig(raw: {
-  overlay: string | null;
-  position: string | null;
-  gracePeriod: string | null;
-  reconnectedDuration: string | null;
-}): { config: OverlayConfig; warnings: string[] } {
+export function parseOverlayConfig(raw: Record<OverlaySettingName, string | null>): {
+  config: OverlayConfig;
+  warnings: string[];
+} {
   const warnings: string[] = [];
-  return {
-    config: {
-      mode: readSetting('overlay', raw.overlay, warnings),
-      position: readSetting('position', raw.position, warnings),
-      gracePeriod: readSetting('gracePeriod', raw.gracePeriod, warnings),
-      reconnectedDuration: readSetting('reconnectedDuration', raw.reconnectedDuration, warnings),
-    },
-    warnings,
-  };
+  const config = {} as Record<OverlaySettingName, unknown>;
+  for (const name of OVERLAY_SETTINGS) config[name] = readSetting(name, raw[name], warnings);
+  return { config: config as OverlayConfig, warnings };
 }

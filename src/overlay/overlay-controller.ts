@@ -8,7 +8,7 @@ import type { SessionDetail, StatusDetail } from '../client/types.js';
 import type { SettingValues } from '../settings.js';
 import type { NewSessionReason } from '../protocol/frames.js';
 import { SessionReloadEvent, SessionRetryEvent } from '../events.js';
-import { parseOverlayConfig, type OverlayConfig } from './overlay-config.js';
+import { OVERLAY_SETTINGS, parseOverlayConfig, type OverlayConfig, type OverlaySettingName } from './overlay-config.js';
 import { OverlayFocus } from './overlay-focus.js';
 import { graceFor, msUntilNextSecond, overlayView, type OverlayView } from './overlay-state.js';
 import { liveRegions, renderOverlay } from './overlay-template.js';
@@ -16,11 +16,7 @@ import { announcement, messageText, type Messages } from './overlay-texts.js';
 
 /** What the overlay reads of its element: its settings, the message texts, the status and retryNow(). */
 export interface OverlayHost
-  extends
-    ReactiveControllerHost,
-    HTMLElement,
-    Messages,
-    Pick<SettingValues, 'status' | 'overlay' | 'position' | 'gracePeriod' | 'reconnectedDuration'> {
+  extends ReactiveControllerHost, HTMLElement, Messages, Pick<SettingValues, 'status' | OverlaySettingName> {
   readonly renderRoot: HTMLElement | DocumentFragment;
   retryNow(): void;
 }
@@ -58,7 +54,7 @@ export class OverlayController implements ReactiveController {
 
   /** A modal notice is up: the host makes what it wraps inert. */
   get blocking(): boolean {
-    return this.#config.mode === 'modal' && this.#view !== 'none' && this.#view !== 'reconnected';
+    return this.#config.overlay === 'modal' && this.#view !== 'none' && this.#view !== 'reconnected';
   }
 
   /** Every status the client reports, in order, before the host announces it. */
@@ -129,7 +125,7 @@ export class OverlayController implements ReactiveController {
   /** The notice and the live regions, as worked out in the last hostUpdate. */
   render(): TemplateResult | typeof nothing {
     const view = this.#view;
-    const { mode } = this.#config;
+    const mode = this.#config.overlay;
     if (mode === 'none') return nothing;
     const detail = this.#detail;
     const text = view === 'none' ? '' : messageText(view, this.#host, detail, this.#everOpen);
@@ -159,12 +155,10 @@ export class OverlayController implements ReactiveController {
   /** The overlay settings, parsed again only when one of them changed (an invalid value warns once). */
   #settingsNow(): OverlayConfig {
     const h = this.#host;
-    const settings = {
-      overlay: raw(h.overlay),
-      position: raw(h.position),
-      gracePeriod: raw(h.gracePeriod),
-      reconnectedDuration: raw(h.reconnectedDuration),
-    };
+    const settings = Object.fromEntries(OVERLAY_SETTINGS.map((name) => [name, raw(h[name])])) as Record<
+      OverlaySettingName,
+      string | null
+    >;
     const key = JSON.stringify(settings);
     if (key === this.#settingsKey) return this.#config;
     this.#settingsKey = key;
@@ -181,7 +175,7 @@ export class OverlayController implements ReactiveController {
   #schedule(view: OverlayView, now: number): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    if (!this.#host.isConnected || this.#config.mode === 'none') return;
+    if (!this.#host.isConnected || this.#config.overlay === 'none') return;
     let wait: number | null = null;
     const d = this.#detail;
     if (

@@ -72,7 +72,7 @@ function effectiveDefaults(): Record<string, string | number | boolean> {
     'connect-timeout': config.connectTimeout,
     'pause-hidden': config.pauseHidden,
     manual: false,
-    overlay: overlay.config.mode,
+    overlay: overlay.config.overlay,
     position: overlay.config.position,
     'grace-period': overlay.config.gracePeriod,
     'reconnected-duration': overlay.config.reconnectedDuration,
