@@ -47,6 +47,13 @@ export class SessionClient {
   #owedHintUntil: number | null = null;
   /** The socket in flight is a manual attempt made while an automatic one was owed. */
   #manual = false;
+  /** The server's `retry` frame on the current socket, for the close that follows it. */
+  #retryHint: RetryHint | null = null;
+  /**
+   * Protocol closes (1002, or a gap the client saw) since the server last acknowledged a message of
+   * ours: a protocol bug must not open, break and resume forever.
+   */
+  #strikes = 0;
 
   #waitTimer: number | undefined;
   #connectTimer: number | undefined;
@@ -93,6 +100,12 @@ export class SessionClient {
         },
         drain: () => this.#checkDrain(),
         persist: () => this.#persist(),
+        acked: () => {
+          this.#strikes = 0;
+        },
+        retry: (hint: RetryHint) => {
+          this.#retryHint = hint;
+        },
       },
       delegate,
       this.#env,
@@ -159,7 +172,7 @@ export class SessionClient {
     const urlsChanged = config.urls.join(' ') !== this.#config.urls.join(' ');
     const modeChanged = config.protocol !== this.#config.protocol;
     this.#config = config;
-    this.#session.config = config;
+    this.#session.configure(config);
     // Same outbox, new bounds: a new one would restart the sequence numbers mid-session.
     this.#outbox.maxMessages = config.maxQueue;
     this.#outbox.maxBytes = config.maxQueueBytes;
@@ -269,7 +282,7 @@ export class SessionClient {
 
   #startCycle(): void {
     this.#attempt = 0;
-    this.#session.strikes = 0;
+    this.#strikes = 0;
     this.#owedAt = null;
     this.#paused = null;
     this.#unloading = false;
@@ -381,7 +394,7 @@ export class SessionClient {
     this.#nextAttemptAt = null;
     this.#owedAt = null;
     this.#manual = false;
-    this.#session.hint = null;
+    this.#retryHint = null;
     if (this.#config.protocol === 'plain') {
       for (const entry of this.#outbox.drain()) ws.send(plainData(entry.data));
       this.#checkDrain();
@@ -457,8 +470,8 @@ export class SessionClient {
     if (lostBy === 'protocol') {
       // Resuming replays the gap; but a protocol bug would open, break and resume forever, so protocol
       // closes without progress in between count as attempts even across opens, and end in failed.
-      if (wasOpen) this.#attempt = this.#session.strikes;
-      this.#session.strikes++;
+      if (wasOpen) this.#attempt = this.#strikes;
+      this.#strikes++;
     }
     const refused = code === CloseCode.tooBig && this.#config.protocol === 'session' && this.#session.dropRefused();
     if (code !== null && isFatalCloseCode(code) && !refused) {
@@ -471,9 +484,9 @@ export class SessionClient {
     }
     const hint =
       code === CloseCode.serviceRestart || code === CloseCode.tryAgainLater
-        ? (this.#session.hint ?? parseRetryHint(reason))
+        ? (this.#retryHint ?? parseRetryHint(reason))
         : null;
-    this.#session.hint = null;
+    this.#retryHint = null;
     this.#scheduleNext(cause, code, reason, hint);
   }
 
