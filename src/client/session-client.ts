@@ -6,6 +6,7 @@ import { CloseCode, isFatalCloseCode, type RetryHint } from '../protocol/close-c
 import type { ClientConfig } from '../config.js';
 import { defaultEnvironment, type ClientEnvironment, type SocketLike } from './environment.js';
 import { Outbox, OutboxFullError } from './outbox.js';
+import { PageLifecycle } from './page-lifecycle.js';
 import { plainData, toPlainWire, toSessionWire, wireSize, type Payload, type WirePayload } from './payload.js';
 import { withoutCredentials, withoutCredentialsInText } from './redact.js';
 import { ReconnectSchedule } from './reconnect-schedule.js';
@@ -35,7 +36,6 @@ export class SessionClient {
   /** True once the socket is usable: opened (plain) or welcomed (session). */
   #ready = false;
   #signals: AbortController | null = null;
-  #unloading = false;
 
   #waitTimer: number | undefined;
   #connectTimer: number | undefined;
@@ -54,6 +54,7 @@ export class SessionClient {
   readonly #outbox: Outbox<WirePayload>;
   readonly #session: SessionLayer;
   readonly #schedule: ReconnectSchedule;
+  readonly #page: PageLifecycle;
 
   #outageStart: number | null = null;
   /** `persist`: when this page let go of the session (or its outage began), so a reload's resume reports the outage. */
@@ -73,6 +74,11 @@ export class SessionClient {
     this.#delegate = delegate;
     this.#env = { ...defaultEnvironment(), ...env };
     this.#outbox = new Outbox(config.maxQueue, config.maxQueueBytes);
+    this.#page = new PageLifecycle(this.#env, (signal, persisted) => {
+      if (signal === 'pagehide') this.#onPageHide(persisted);
+      else if (signal === 'pageshow') this.#onPageShow(persisted);
+      delegate.unloading?.(this.#page.unloading);
+    });
     const schedule = (this.#schedule = new ReconnectSchedule(this.#env));
     this.#session = new SessionLayer(
       config,
@@ -263,7 +269,6 @@ export class SessionClient {
   #startCycle(): void {
     this.#schedule.restart();
     this.#paused = null;
-    this.#unloading = false;
     this.#addSignals();
     if (this.#persistKey && this.#config.protocol === 'session') {
       this.#session.restore(this.#env.storage(), this.#persistKey);
@@ -420,7 +425,8 @@ export class SessionClient {
   #lost(lostBy: Cause, code: number | null, reason: string): void {
     const wasOpen = this.#status === 'open';
     this.#clearSocketTimers();
-    if (this.#unloading) return;
+    // The page is leaving: a socket closed by the browser now is not an outage to report.
+    if (this.#page.leaving) return;
     // A socket that dies while the browser says it is offline died of that, whatever the symptom.
     const symptom = lostBy === 'network' || lostBy === 'heartbeat' || lostBy === 'timeout';
     const cause: Cause = symptom && !this.#env.isOnline() ? 'offline' : lostBy;
@@ -493,7 +499,7 @@ export class SessionClient {
   }
 
   #wake(): void {
-    if (this.#unloading) return;
+    if (this.#page.leaving) return;
     if (this.#status === 'open') return this.#session.probe();
     const waiting = this.#waitTimer !== undefined || this.#paused !== null;
     if (!waiting || (this.#status !== 'reconnecting' && this.#status !== 'connecting')) return;
@@ -532,8 +538,7 @@ export class SessionClient {
       opts,
     );
     doc.addEventListener('resume', () => this.#wake(), opts);
-    win.addEventListener('pagehide', (e) => this.#onPageHide((e as PageTransitionEvent).persisted), opts);
-    win.addEventListener('pageshow', (e) => this.#onPageShow((e as PageTransitionEvent).persisted), opts);
+    this.#page.listen(opts.signal);
   }
 
   #removeSignals(): void {
@@ -544,8 +549,6 @@ export class SessionClient {
   #onPageHide(persisted: boolean): void {
     this.#leftAt ??= this.#outageStart ?? this.#env.now();
     this.#persist();
-    // The page is leaving: a socket closed by the browser now is not an outage to report.
-    this.#unloading = true;
     if (persisted && this.#ws) {
       // A page with an open WebSocket cannot enter the back-forward cache; close and resume on return.
       this.#dropSocket(CloseCode.normal, 'page hidden');
@@ -554,8 +557,6 @@ export class SessionClient {
   }
 
   #onPageShow(persisted: boolean): void {
-    if (!this.#unloading) return;
-    this.#unloading = false;
     if (persisted && this.#paused === 'hidden') {
       this.#paused = null;
       this.#schedule.resetAttempts();

@@ -214,7 +214,7 @@ describe('<reconnecting-session> plain mode', () => {
     );
     await waitForStatus(el, 'open');
     // The client's timers and the element's own (countdown, grace period, unload).
-    const timers = trackTimers(/session-client|reconnecting-session\.ts/);
+    const timers = trackTimers(/session-client|page-lifecycle|reconnecting-session\.ts/);
     try {
       await server.drop();
       await waitUntil(() => el.statusDetail?.nextAttemptAt != null && el.shadowRoot!.querySelector('[part=countdown]'));
