@@ -4,7 +4,7 @@
  * reads the clock only through `now`, so the client keeps the one timer and the status, and
  * tests can walk the schedule without waiting.
  */
-import { CloseCode, parseRetryHint, type RetryHint } from '../protocol/close-codes.js';
+import { CloseCode, isRetryCode, parseRetryHint, type RetryHint } from '../protocol/close-codes.js';
 import type { ClientConfig } from '../config.js';
 import { baseDelay, hintDelay, withJitter } from './backoff.js';
 
@@ -31,6 +31,7 @@ export class ReconnectSchedule {
   #manual = false;
   /** The server's `retry` frame on the current socket, for the close that follows it. */
   #retryHint: RetryHint | null = null;
+  #retryCode: number = CloseCode.serviceRestart;
   /**
    * Protocol closes (1002, or a gap the client saw) since the server last acknowledged a message of
    * ours: a protocol bug would otherwise open, break and resume forever.
@@ -95,8 +96,17 @@ export class ReconnectSchedule {
     this.#strikes = 0;
   }
 
-  retry(hint: RetryHint): void {
+  retry(hint: RetryHint, code: number = CloseCode.serviceRestart): void {
     this.#retryHint = hint;
+    this.#retryCode = code;
+  }
+
+  /**
+   * The close the server meant: after its `retry` frame, a 1006 is an engine that dropped the code (WebKitGTK
+   * turns 1012–1014 into 1006 with no reason), so the frame's code stands in for it.
+   */
+  closeCode(code: number | null): number | null {
+    return code === CloseCode.abnormal && this.#retryHint ? this.#retryCode : code;
   }
 
   /**
@@ -111,10 +121,7 @@ export class ReconnectSchedule {
 
   /** The server's word on when to come back after closing with `code`; the retry frame is used up either way. */
   takeHint(code: number | null, reason: string): RetryHint | null {
-    const hint =
-      code === CloseCode.serviceRestart || code === CloseCode.tryAgainLater
-        ? (this.#retryHint ?? parseRetryHint(reason))
-        : null;
+    const hint = isRetryCode(code) ? (this.#retryHint ?? parseRetryHint(reason)) : null;
     this.#retryHint = null;
     return hint;
   }

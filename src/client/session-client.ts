@@ -91,7 +91,7 @@ export class SessionClient {
         drain: () => this.#checkDrain(),
         persist: () => this.#persist(),
         acked: () => schedule.acked(),
-        retry: (hint: RetryHint) => schedule.retry(hint),
+        retry: (hint: RetryHint, code?: number) => schedule.retry(hint, code),
       },
       delegate,
       this.#env,
@@ -257,11 +257,6 @@ export class SessionClient {
     }, DRAIN_POLL_MS);
   }
 
-  /** Checks a socket that claims to be open (ping with a short timeout), or attempts now if waiting. */
-  checkNow(): void {
-    this.#wake();
-  }
-
   #isActive(): boolean {
     return this.#status === 'connecting' || this.#status === 'open' || this.#status === 'reconnecting';
   }
@@ -422,7 +417,8 @@ export class SessionClient {
     }
   }
 
-  #lost(lostBy: Cause, code: number | null, reason: string): void {
+  #lost(lostBy: Cause, closeCode: number | null, reason: string): void {
+    const code = this.#schedule.closeCode(closeCode);
     const wasOpen = this.#status === 'open';
     this.#clearSocketTimers();
     // The page is leaving: a socket closed by the browser now is not an outage to report.

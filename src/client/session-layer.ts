@@ -38,8 +38,8 @@ export interface SessionHost {
   persist(): void;
   /** The server acknowledged messages of ours: whatever broke the protocol before is not looping. */
   acked(): void;
-  /** The server's `retry` frame: when to come back after the close that follows it. */
-  retry(hint: RetryHint): void;
+  /** The server's `retry` frame: when to come back after the close (`code`, if the server named it) that follows. */
+  retry(hint: RetryHint, code?: number): void;
 }
 
 export class SessionLayer {
@@ -207,7 +207,7 @@ export class SessionLayer {
         this.#delegate.error({ kind: 'server', message: frame.message, code: frame.code });
         return;
       case 'retry':
-        this.#host.retry({ afterMs: frame.afterMs, spreadMs: frame.spreadMs });
+        this.#host.retry({ afterMs: frame.afterMs, spreadMs: frame.spreadMs }, frame.code);
         return;
     }
   }

@@ -366,6 +366,8 @@ describe('<reconnecting-session> plain mode', () => {
     await waitForStatus(el, 'open');
     const statuses = collect<SessionStatusEvent>(el, 'session-status');
     await server.refuse(400);
+    // The command's answer can reach the page before the socket's close does (Firefox): wait for the drop first.
+    await waitUntil(() => statuses.some((e) => e.detail.status === 'reconnecting'), 'the drop was never seen');
     await waitForStatus(el, 'open');
     const attempts = Math.max(...statuses.map((e) => e.detail.attempt));
     expect(attempts, 'refused attempts before the open').to.be.greaterThan(1);

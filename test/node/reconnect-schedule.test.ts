@@ -142,4 +142,22 @@ describe('ReconnectSchedule', () => {
     assert.equal(schedule.attempt, 0);
     assert.equal(schedule.takeHint(CloseCode.serviceRestart, ''), null);
   });
+
+  it('after a retry frame, a 1006 is the close the frame named (engines that drop 1012/1013)', () => {
+    const { schedule } = setup();
+    assert.equal(schedule.closeCode(1006), 1006, 'without a frame a 1006 is a network failure');
+    schedule.retry({ afterMs: 300, spreadMs: 0 }, CloseCode.tryAgainLater);
+    assert.equal(schedule.closeCode(1006), CloseCode.tryAgainLater);
+    assert.equal(schedule.closeCode(4000), 4000, 'a code that arrived stands');
+    assert.deepEqual(schedule.takeHint(schedule.closeCode(1006), ''), { afterMs: 300, spreadMs: 0 });
+    assert.equal(schedule.closeCode(1006), 1006, 'the frame is used up');
+    schedule.retry({ afterMs: 300, spreadMs: 0 });
+    assert.equal(schedule.closeCode(1006), CloseCode.serviceRestart, 'a frame without a code means a restart');
+  });
+
+  it('takes the hint of the portable codes 4012 and 4013 from the reason', () => {
+    const { schedule } = setup();
+    for (const code of [CloseCode.restarting, CloseCode.busy])
+      assert.deepEqual(schedule.takeHint(code, 'retry-after=5000;spread=2000'), { afterMs: 5000, spreadMs: 2000 });
+  });
 });
