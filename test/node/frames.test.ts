@@ -49,7 +49,7 @@ describe('frames', () => {
     }
     for (const f of fromClient) {
       assert.throws(() => decodeServerFrame(encodeFrame(f)), refused);
-      assert.throws(() => decodeServerFrame(encodeFrame(f)), /a server sends no frame of type "hello"/);
+      assert.throws(() => decodeServerFrame(encodeFrame(f)), new RegExp(`a server sends no frame of type "${f.t}"`));
     }
   });
 
