@@ -7,7 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { encodeFrame, type HelloFrame, type NewSessionReason, type WelcomeFrame } from '../protocol/frames.js';
 import { CloseCode, formatRetryHint, type RetryHint } from '../protocol/close-codes.js';
 import { AddressCounter, addressKey, clientAddress } from './address.js';
-import { Cluster } from './cluster.js';
+import { StoreLink } from './store-link.js';
 import { handleConnection, type ConnectionHost } from './connection.js';
 import { callGuarded, emitGuarded } from './guard.js';
 import { newSessionId } from './ids.js';
@@ -80,7 +80,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
   #drained: Promise<void> = Promise.resolve();
   #closed = false;
   /** With a shared store (`store` or `redis`): the sessions' truth lives there. */
-  readonly #cluster: Cluster | null = null;
+  readonly #cluster: StoreLink | null = null;
   readonly #ownsStore: boolean;
 
   constructor(options: SessionServerOptions = {}) {
@@ -93,7 +93,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     this.#sessionHost = this.#makeSessionHost();
     const store = options.store ?? (options.redis ? new RedisStore(options.redis) : undefined);
     this.#ownsStore = options.store === undefined && store !== undefined;
-    if (store) this.#cluster = new Cluster(store, options.nodeId ?? newSessionId(), this.#clusterHost());
+    if (store) this.#cluster = new StoreLink(store, options.nodeId ?? newSessionId(), this.#clusterHost());
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.#o.maxFrameBytes });
     this.wss.on('connection', (ws, req: IncomingMessage) =>
       this.#onConnection(ws, clientAddress(req, this.#o.trustProxy)),

@@ -11,7 +11,7 @@ import { Session, SessionBufferFullError, type SessionHost } from './session.js'
 import { Journal } from './store/journal.js';
 import { hashToken, type NodeMessage, type SessionStore, type StoreOp } from './store/session-store.js';
 
-export interface ClusterHost {
+export interface StoreLinkHost {
   readonly sessionHost: SessionHost;
   readonly sessions: Map<string, Session>;
   unusedSessionLifetimeMs: number;
@@ -38,10 +38,10 @@ const INBOX_BATCH = 100;
 const HANDOFF_ROUNDS = 3;
 const SWEEP_BATCH = 1000;
 
-export class Cluster {
+export class StoreLink {
   readonly nodeId: string;
   readonly store: SessionStore;
-  readonly #host: ClusterHost;
+  readonly #host: StoreLinkHost;
   readonly #journals = new WeakMap<Session, Journal>();
   /** Per session: the last inbox entry taken, and whether a read is running (another is wanted after it). */
   readonly #inbox = new Map<string, { after: string | null; running: boolean; again: boolean }>();
@@ -58,7 +58,7 @@ export class Cluster {
   /** How long a resume waits for the owner to hand over before it claims anyway. */
   readonly #handoffTimeoutMs: number;
 
-  constructor(store: SessionStore, nodeId: string, host: ClusterHost) {
+  constructor(store: SessionStore, nodeId: string, host: StoreLinkHost) {
     this.store = store;
     this.nodeId = nodeId;
     this.#host = host;
