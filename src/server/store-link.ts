@@ -4,44 +4,24 @@
  * number of nodes can run at once. The server keeps its in-memory sessions; this module keeps them honest.
  */
 import type { WebSocket } from 'ws';
-import type { HelloFrame, MsgFrame, NewSessionReason } from '../protocol/frames.js';
+import type { HelloFrame, MsgFrame } from '../protocol/frames.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { newToken } from './ids.js';
-import { Session, SessionBufferFullError, type SessionHost } from './session.js';
+import type { KeeperHost, SessionHello, SessionKeeper } from './session-keeper.js';
+import { SessionBufferFullError, type Session } from './session.js';
 import { Journal } from './store/journal.js';
 import { hashToken, type NodeMessage, type SessionStore, type StoreOp } from './store/session-store.js';
-
-export interface StoreLinkHost {
-  readonly sessionHost: SessionHost;
-  readonly sessions: Map<string, Session>;
-  unusedSessionLifetimeMs: number;
-  leaseMs: number;
-  now(): number;
-  /** Adds a session read back from the store to this node (and tells the application: `session`). */
-  adopt(session: Session): void;
-  welcome(ws: WebSocket, session: Session, resumed: boolean): void;
-  resumed(session: Session, replayed: number, outageMs: number): void;
-  expired(session: Session): void;
-  /** The answer when the session cannot be continued: a new session, as without a store. */
-  fresh(ws: WebSocket, address: string, reason: NewSessionReason): Session | null;
-  /** Asks the client to come back later (the store is not answering). */
-  busy(ws: WebSocket, address: string, reason: string): void;
-  /** Turns the client away, as for a new session, when `pending` more sessions would pass `maxSessions`. */
-  full(ws: WebSocket, address: string, pending: number): boolean;
-  tokenChecksExhausted(key: string): boolean;
-  countBadToken(key: string): void;
-  reportError(error: Error): void;
-}
 
 const INBOX_BATCH = 100;
 /** Conditional claims (each after a hand-over) before a resume claims outright. */
 const HANDOFF_ROUNDS = 3;
 const SWEEP_BATCH = 1000;
 
-export class StoreLink {
+export class StoreLink implements SessionKeeper {
   readonly nodeId: string;
+  readonly shared = true;
   readonly store: SessionStore;
-  readonly #host: StoreLinkHost;
+  readonly #host: KeeperHost;
   readonly #journals = new WeakMap<Session, Journal>();
   /** Per session: the last inbox entry taken, and whether a read is running (another is wanted after it). */
   readonly #inbox = new Map<string, { after: string | null; running: boolean; again: boolean }>();
@@ -58,7 +38,7 @@ export class StoreLink {
   /** How long a resume waits for the owner to hand over before it claims anyway. */
   readonly #handoffTimeoutMs: number;
 
-  constructor(store: SessionStore, nodeId: string, host: StoreLinkHost) {
+  constructor(store: SessionStore, nodeId: string, host: KeeperHost) {
     this.store = store;
     this.nodeId = nodeId;
     this.#host = host;
@@ -130,7 +110,12 @@ export class StoreLink {
   }
 
   /** A resume: the store checks the token and hands the session to this node. */
-  resume(ws: WebSocket, hello: HelloFrame & { sid: string; token: string }, address: string): Promise<Session | null> {
+  resume(ws: WebSocket, hello: SessionHello, address: string): Session | null | Promise<Session | null> {
+    if (hello.token === undefined) return this.#host.fresh(ws, address, 'unknown');
+    return this.#resumeInTurn(ws, { ...hello, token: hello.token }, address);
+  }
+
+  #resumeInTurn(ws: WebSocket, hello: HelloFrame & { sid: string; token: string }, address: string) {
     // One claim per session at a time on this node: a second resume (the client gave up on a socket whose claim was
     // still on its way) must see the first one's fence, or it would take the store's copy, which lags what this
     // node's copy handled, for the truth and hand the client's messages to the application again.
@@ -160,7 +145,10 @@ export class StoreLink {
     const next = newToken();
     const cached = localJournal && !localJournal.stopped ? localJournal : undefined;
     // A session read back from the store counts against maxSessions like a new one, before anything is claimed.
-    if (!local && this.#host.full(ws, address, this.#adopting)) return null;
+    if (!local && this.#host.sessions.full(this.#adopting)) {
+      this.#host.turnAway(ws, address, `maxSessions (${this.#host.sessions.maxSessions}) reached`);
+      return null;
+    }
     if (!local) this.#adopting++;
     cached?.beginClaim();
     let result;
@@ -170,7 +158,7 @@ export class StoreLink {
       if (!local) this.#adopting--;
       cached?.endClaim();
       this.#host.reportError(new Error(`session store unavailable for a resume: ${(error as Error).message}`));
-      this.#host.busy(ws, address, 'session store unavailable');
+      this.#host.turnAway(ws, address, 'session store unavailable', true);
       return null;
     }
     if (!local) this.#adopting--;
@@ -189,7 +177,7 @@ export class StoreLink {
       session = local;
     } else {
       local?.letGo(CloseCode.replaced, 'replaced by a newer connection');
-      session = new Session(stored.id, stored.address, this.#host.sessionHost, {
+      session = this.#host.restore(stored.id, stored.address, {
         token: next,
         inSeq: stored.inSeq,
         outSeq: stored.outSeq,
@@ -203,10 +191,7 @@ export class StoreLink {
     if (result.previousOwner && result.previousOwner !== this.nodeId)
       void this.#publish(result.previousOwner, { t: 'taken', sid: stored.id, fence: stored.fence });
     const outageMs = session === local && !session.connected ? Math.max(0, this.#host.now() - session.detachedAt) : 0;
-    this.#host.welcome(ws, session, true);
-    const replayed = session.attach(ws, hello.ack);
-    if (ws.readyState > 1) session.detach(ws);
-    this.#host.resumed(session, replayed, outageMs);
+    this.#host.resumed(ws, session, hello.ack, outageMs);
     this.#readInbox(session);
     return session;
   }
@@ -386,15 +371,14 @@ export class StoreLink {
         const session =
           local && !local.moved
             ? local
-            : new Session(id, '', this.#host.sessionHost, {
+            : this.#host.restore(id, '', {
                 token: '',
                 inSeq: 0,
                 outSeq: 0,
                 createdAt: 0,
                 frames: [],
               });
-        this.#host.expired(session);
-        session.expire();
+        this.#host.expire(session);
       }
     } catch (error) {
       this.#host.reportError(new Error(`sweep failed: ${(error as Error).message}`));
