@@ -14,19 +14,12 @@ export class LocalKeeper implements SessionKeeper {
     this.#host = host;
   }
 
-  resume(ws: WebSocket, hello: SessionHello, address: string): Session | null {
+  resume(ws: WebSocket, hello: SessionHello, address: string): Session | null | Promise<Session | null> {
     const host = this.#host;
     const existing = host.sessions.get(hello.sid);
     if (!existing) return host.fresh(ws, address, host.sessions.wasExpired(hello.sid) ? 'expired' : 'unknown');
     if (hello.token === undefined) return host.fresh(ws, address, 'unknown');
-    const key = `${address} ${hello.sid}`;
-    if (host.tokenChecksExhausted(key) || !existing.tokenMatches(hello.token)) {
-      // Past the limit the token is not even compared, so guessing learns nothing; the answer is the one a stale
-      // token gets anyway, so nobody is locked out; and the count is per address and session, so an attacker
-      // behind a shared address (NAT, proxy) cannot stop the other users there from resuming theirs.
-      host.countBadToken(key);
-      return host.fresh(ws, address, 'token');
-    }
+    if (!existing.tokenMatches(hello.token)) return host.wrongToken(ws, address, hello.sid);
     if (!existing.canResume(hello.ack)) {
       existing.close(CloseCode.sessionClosed, 'replay gap');
       return host.fresh(ws, address, 'replay-gap');

@@ -53,8 +53,12 @@ export interface SessionServerOptions {
   closeTimeoutMs?: number;
   /** For the HTTP server the library creates: time allowed for a request's headers. */
   headersTimeoutMs?: number;
-  /** Wrong tokens per client address per minute; past it a resume is not even compared and gets a new session. */
+  /**
+   * Wrong resume tokens for one session from one client address per minute; past it each further wrong token is
+   * answered (with a new session, as any wrong token is) only after `badTokenDelayMs`. The right token always resumes.
+   */
   maxBadTokensPerMinute?: number;
+  badTokenDelayMs?: number;
   /**
    * Where sessions are kept so they survive a restart and move between nodes (see docs/operations.md). Without
    * one (the default) sessions live in this process only.
@@ -108,6 +112,7 @@ const RANGES: Record<string, Range> = {
   closeTimeoutMs: [1, 600_000, 2000],
   headersTimeoutMs: [100, 600_000, 10_000],
   maxBadTokensPerMinute: [0, 10_000_000, 20],
+  badTokenDelayMs: [0, 60_000, 1000],
   leaseMs: [300, 3_600_000, 10_000],
 };
 

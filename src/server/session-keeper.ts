@@ -60,8 +60,7 @@ export interface KeeperHost {
   turnAway(ws: WebSocket, address: string, reason: string, soon?: boolean): void;
   /** The application hears `expire`, then the session ends (close 4000). */
   expire(session: Session): void;
-  /** Whether wrong tokens for `key` (address and session) used up their checks; and counts one more. */
-  tokenChecksExhausted(key: string): boolean;
-  countBadToken(key: string): void;
+  /** A wrong token: a new session (reason `token`), held back past the guessing limit (the right token always resumes). */
+  wrongToken(ws: WebSocket, address: string, sid: string): Session | null | Promise<Session | null>;
   reportError(error: Error): void;
 }

@@ -20,6 +20,7 @@ import { closeSocket } from './socket.js';
 import { StoreLink } from './store-link.js';
 import { RedisStore } from './store/redis-store.js';
 import type { SessionStore } from './store/session-store.js';
+import { TokenLimiter } from './token-limiter.js';
 
 export type { SessionServerOptions } from './options.js';
 
@@ -48,8 +49,6 @@ export interface SessionServerEvents {
   error: [error: Error];
 }
 
-const EXPIRED_MEMORY = 10_000;
-const BAD_TOKEN_WINDOW_MS = 60_000;
 /** How long a client turned away for lack of room is asked to wait, spread so they do not return together. */
 const BUSY_HINT: RetryHint = { afterMs: 5000, spreadMs: 10_000 };
 /** A store outage is usually short (a failover, a restart): come back soon. */
@@ -66,7 +65,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
   readonly #path: string | undefined;
   readonly #origins: OriginPolicy | undefined;
   readonly #sessions: SessionRegistry;
-  readonly #badTokens = new Map<string, { count: number; since: number }>();
+  readonly #badTokens: TokenLimiter;
   readonly #alive = new WeakSet<WebSocket>();
   readonly #socketsByAddress = new AddressCounter();
   readonly #tcpByAddress = new AddressCounter();
@@ -94,6 +93,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     this.#origins = options.allowedOrigins;
     this.#sessionHost = this.#makeSessionHost();
     this.#sessions = new SessionRegistry(this.#o.maxSessions);
+    this.#badTokens = new TokenLimiter(this.#o.maxBadTokensPerMinute, this.#o.badTokenDelayMs, this.#o.now);
     this.#ownStore = options.store === undefined && options.redis ? new RedisStore(options.redis) : undefined;
     const store = options.store ?? this.#ownStore;
     const host = this.#keeperHost();
@@ -247,6 +247,16 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     return this.#keeper.resume(ws, { ...hello, sid: hello.sid }, address);
   }
 
+  /** A wrong token gets the answer a stale one needs (a new session); past the limit, only after a delay. */
+  #wrongToken(ws: WebSocket, address: string, sid: string): Session | null | Promise<Session | null> {
+    const holdMs = this.#badTokens.wrong(address, sid);
+    if (holdMs === 0) return this.#fresh(ws, address, 'token');
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(ws.readyState === 1 ? this.#fresh(ws, address, 'token') : null), holdMs);
+      timer.unref();
+    });
+  }
+
   /** A new session for `ws`, unless the address or the server has no room for one. */
   #fresh(ws: WebSocket, address: string, reason: NewSessionReason | undefined): Session | null {
     if (this.#sessions.countAt(address) >= this.#o.maxSessionsPerAddress) {
@@ -317,8 +327,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
         this.emit('expire', session);
         session.expire();
       },
-      tokenChecksExhausted: (key) => this.#tokenChecksExhausted(key),
-      countBadToken: (key) => this.#countBadToken(key),
+      wrongToken: (ws, address, sid) => this.#wrongToken(ws, address, sid),
       reportError: this.reportError,
     };
   }
@@ -353,24 +362,6 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
       leaseMs: o.leaseMs,
       forward: (session, body) => !this.#closed && this.#keeper.forward(session, body),
     };
-  }
-
-  #tokenChecksExhausted(key: string): boolean {
-    const entry = this.#badTokens.get(key);
-    if (!entry || this.#o.now() - entry.since > BAD_TOKEN_WINDOW_MS) return false;
-    return entry.count >= this.#o.maxBadTokensPerMinute;
-  }
-
-  #countBadToken(key: string): void {
-    const now = this.#o.now();
-    const entry = this.#badTokens.get(key);
-    if (entry && now - entry.since <= BAD_TOKEN_WINDOW_MS) {
-      entry.count++;
-      return;
-    }
-    this.#badTokens.delete(key);
-    this.#badTokens.set(key, { count: 1, since: now });
-    if (this.#badTokens.size > EXPIRED_MEMORY) this.#badTokens.delete(this.#badTokens.keys().next().value!);
   }
 
   /**

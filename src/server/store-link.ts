@@ -135,11 +135,6 @@ export class StoreLink implements SessionKeeper {
   async #resume(ws: WebSocket, hello: HelloFrame & { sid: string; token: string }, address: string) {
     // Closed while an earlier resume ran: nothing to claim for.
     if (ws.readyState > 1) return null;
-    const key = `${address} ${hello.sid}`;
-    if (this.#host.tokenChecksExhausted(key)) {
-      this.#host.countBadToken(key);
-      return this.#host.fresh(ws, address, 'token');
-    }
     const local = this.#host.sessions.get(hello.sid);
     const localJournal = local && this.#journals.get(local);
     const next = newToken();
@@ -164,11 +159,11 @@ export class StoreLink implements SessionKeeper {
     if (!local) this.#adopting--;
     // Only a cache the store confirmed takes the new fence; a stale one is let go below and stays fenced.
     cached?.endClaim(result.status === 'ok' && result.frames === null ? result.session.fence : undefined);
-    if (result.status === 'token') this.#host.countBadToken(key);
+    if (result.status === 'token') return ws.readyState === 1 ? this.#host.wrongToken(ws, address, hello.sid) : null;
     if (result.status !== 'ok') {
       if (result.status === 'replay-gap' && result.previousOwner !== this.nodeId && result.previousOwner)
         void this.#publish(result.previousOwner, { t: 'ended', sid: hello.sid });
-      if (result.status !== 'token') local?.close(CloseCode.sessionClosed, 'session ended');
+      local?.close(CloseCode.sessionClosed, 'session ended');
       return ws.readyState === 1 ? this.#host.fresh(ws, address, result.status) : null;
     }
     const stored = result.session;

@@ -143,6 +143,42 @@ describe('sessions in Redis across nodes and restarts', { skip: !haveRedis }, ()
     }
   });
 
+  it('the right token resumes on either node after 60 wrong ones from its address on both', async () => {
+    const opts = { redis: redis.url, maxBadTokensPerMinute: 5, badTokenDelayMs: 50 };
+    const a = await startServer({ ...opts, nodeId: 'A5' });
+    const b = await startServer({ ...opts, nodeId: 'B5' });
+    let onA: Session | undefined;
+    a.server.on('session', (s) => (onA ??= s));
+    const owner = new RawClient(a.url);
+    const guessers: RawClient[] = [];
+    try {
+      const welcome = await owner.hello();
+      onA!.send('owed');
+      await onA!.flushed();
+      owner.close();
+      await owner.closed;
+      const answers = await Promise.all(
+        Array.from({ length: 60 }, async (_, i) => {
+          const g = new RawClient(i % 2 ? a.url : b.url);
+          guessers.push(g);
+          const w = await g.hello({ sid: welcome.sid, token: `guess-${i}` });
+          g.close();
+          return `${w.resumed} ${w.reason}`;
+        }),
+      );
+      assert.deepEqual(new Set(answers), new Set(['false token']));
+      const back = new RawClient(b.url);
+      guessers.push(back);
+      const again = await back.hello({ sid: welcome.sid, token: welcome.token });
+      assert.deepEqual([again.resumed, again.sid], [true, welcome.sid]);
+      assert.equal((await back.next('msg')).d, 'owed');
+    } finally {
+      for (const g of guessers) g.close();
+      await a.server.close();
+      await b.server.close();
+    }
+  });
+
   it('expiry with three sweeping nodes expires each session once, on one node', async () => {
     const nodes: SessionServer[] = [];
     const expired: string[] = [];

@@ -25,7 +25,7 @@ function world(makeKeeper: (host: KeeperHost) => SessionKeeper) {
     fresh: [] as (NewSessionReason | undefined)[],
     resumed: [] as { session: Session; clientAck: number }[],
     expired: [] as string[],
-    badTokens: [] as string[],
+    wrongTokens: [] as string[],
     errors: [] as Error[],
   };
   const sessions = new SessionRegistry(100);
@@ -60,8 +60,10 @@ function world(makeKeeper: (host: KeeperHost) => SessionKeeper) {
       calls.expired.push(s.id);
       s.expire();
     },
-    tokenChecksExhausted: () => false,
-    countBadToken: (key) => void calls.badTokens.push(key),
+    wrongToken: (_ws, address, sid) => {
+      calls.wrongTokens.push(`${address} ${sid}`);
+      return null;
+    },
     reportError: (e) => calls.errors.push(e),
   };
   const keeper = makeKeeper(host);
@@ -104,11 +106,11 @@ for (const [name, makeKeeper] of Object.entries(keepers)) {
       assert.deepEqual(w.calls.fresh, []);
     });
 
-    it('answers a wrong token with a new session (reason token) and counts it per address and session', async () => {
+    it('hands a wrong token to host.wrongToken, with the address and session it counts under', async () => {
       const s = await w.create();
       assert.equal(await w.resume(s.id, 'wrong'), null);
-      assert.deepEqual(w.calls.fresh, ['token']);
-      assert.deepEqual(w.calls.badTokens, [`${ADDRESS} ${s.id}`]);
+      assert.deepEqual(w.calls.wrongTokens, [`${ADDRESS} ${s.id}`]);
+      assert.deepEqual(w.calls.fresh, []);
       assert.equal(s.closed, false, 'the session stays for its real client');
     });
 
