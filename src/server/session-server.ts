@@ -15,7 +15,7 @@ import { originAllowed, type OriginPolicy } from './origin.js';
 import { LocalKeeper } from './local-keeper.js';
 import type { KeeperHost, SessionKeeper } from './session-keeper.js';
 import { SessionRegistry } from './session-registry.js';
-import { Session, type SessionHost } from './session.js';
+import { Session, type SessionContext } from './session.js';
 import { closeSocket } from './socket.js';
 import { StoreLink } from './store-link.js';
 import { RedisStore } from './store/redis-store.js';
@@ -69,7 +69,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
   readonly #alive = new WeakSet<WebSocket>();
   readonly #socketsByAddress = new AddressCounter();
   readonly #tcpByAddress = new AddressCounter();
-  readonly #sessionHost: SessionHost;
+  readonly #sessionContext: SessionContext;
   #replayBytes = 0;
   #budgetRefused = false;
   #sweepTimer: NodeJS.Timeout;
@@ -91,7 +91,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     this.closeTimeoutMs = this.#o.closeTimeoutMs;
     this.#path = options.path;
     this.#origins = options.allowedOrigins;
-    this.#sessionHost = this.#makeSessionHost();
+    this.#sessionContext = this.#makeSessionContext();
     this.#sessions = new SessionRegistry(this.#o.maxSessions);
     this.#badTokens = new TokenLimiter(this.#o.maxBadTokensPerMinute, this.#o.badTokenDelayMs, this.#o.now);
     this.#ownStore = options.store === undefined && options.redis ? new RedisStore(options.redis) : undefined;
@@ -296,7 +296,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
 
   #newSession(address: string): Session | null {
     if (this.#sessions.full()) return null;
-    const session = new Session(newSessionId(), address, this.#sessionHost);
+    const session = new Session(newSessionId(), address, this.#sessionContext);
     this.#sessions.add(session);
     this.#keeper.created(session);
     this.emit('session', session);
@@ -309,7 +309,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
       unusedSessionLifetimeMs: this.#o.unusedSessionLifetimeMs,
       leaseMs: this.#o.leaseMs,
       now: this.#o.now,
-      restore: (id, address, restore) => new Session(id, address, this.#sessionHost, restore),
+      restore: (id, address, restore) => new Session(id, address, this.#sessionContext, restore),
       adopt: (session) => {
         this.#sessions.add(session);
         this.emit('session', session);
@@ -332,7 +332,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     };
   }
 
-  #makeSessionHost(): SessionHost {
+  #makeSessionContext(): SessionContext {
     const o = this.#o;
     return {
       maxReplayMessages: o.maxReplayMessages,

@@ -11,8 +11,8 @@ import type { Journal } from './store/journal.js';
 import type { StoredFrame } from './store/session-store.js';
 import { longTimeout, type LongTimer } from './timers.js';
 
-/** What a session needs from its server: limits, the shared memory budget, and where errors go. */
-export interface SessionHost {
+/** @internal What a session needs from its server: limits, the shared memory budget, and where errors go. */
+export interface SessionContext {
   maxReplayMessages: number;
   maxReplayBytes: number;
   replayOverflow: 'refuse' | 'evict';
@@ -99,10 +99,10 @@ export class Session extends EventEmitter<SessionEvents> {
   #moved = false;
   /** An ack is due but the client seqs it would cover are not stored yet. */
   #ackWaits = false;
-  readonly #host: SessionHost;
+  readonly #host: SessionContext;
 
   /** @internal Created by SessionServer. */
-  constructor(id: string, address: string, host: SessionHost, restore?: SessionRestore) {
+  constructor(id: string, address: string, host: SessionContext, restore?: SessionRestore) {
     super();
     this.id = id;
     this.address = address;

@@ -7,7 +7,7 @@ import type { NewSessionReason } from '../../src/protocol/frames.js';
 import { LocalKeeper } from '../../src/server/local-keeper.js';
 import type { KeeperHost, SessionKeeper } from '../../src/server/session-keeper.js';
 import { SessionRegistry } from '../../src/server/session-registry.js';
-import { Session, type SessionHost } from '../../src/server/session.js';
+import { Session, type SessionContext } from '../../src/server/session.js';
 import { StoreLink } from '../../src/server/store-link.js';
 import { MemoryStore } from '../../src/server/store/memory-store.js';
 
@@ -29,7 +29,7 @@ function world(makeKeeper: (host: KeeperHost) => SessionKeeper) {
     errors: [] as Error[],
   };
   const sessions = new SessionRegistry(100);
-  const context: SessionHost = {
+  const context: SessionContext = {
     maxReplayMessages: 100,
     maxReplayBytes: 1_000_000,
     replayOverflow: 'refuse',
