@@ -7,7 +7,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { encodeFrame, type HelloFrame, type NewSessionReason, type WelcomeFrame } from '../protocol/frames.js';
 import { CloseCode, formatRetryHint, type RetryHint } from '../protocol/close-codes.js';
 import { AddressCounter, addressKey, clientAddress } from './address.js';
-import { handleConnection, type ConnectionHost } from './connection.js';
+import { handleConnection } from './connection.js';
 import { callGuarded, emitGuarded } from './guard.js';
 import { newSessionId } from './ids.js';
 import { resolveOptions, type ResolvedOptions, type SessionServerOptions } from './options.js';
@@ -54,7 +54,7 @@ const BUSY_HINT: RetryHint = { afterMs: 5000, spreadMs: 10_000 };
 /** A store outage is usually short (a failover, a restart): come back soon. */
 const STORE_BUSY_HINT: RetryHint = { afterMs: 500, spreadMs: 2000 };
 
-export class SessionServer extends EventEmitter<SessionServerEvents> implements ConnectionHost {
+export class SessionServer extends EventEmitter<SessionServerEvents> {
   readonly wss: WebSocketServer;
   readonly ready: Promise<void>;
   readonly helloTimeoutMs: number;

@@ -6,6 +6,7 @@
 import type { WebSocket } from 'ws';
 import type { HelloFrame, MsgFrame } from '../protocol/frames.js';
 import { CloseCode } from '../protocol/close-codes.js';
+import { SessionServerError, wrap } from './errors.js';
 import { newToken } from './ids.js';
 import type { KeeperHost, SessionHello, SessionKeeper } from './session-keeper.js';
 import { SessionBufferFullError, type Session } from './session.js';
@@ -105,7 +106,7 @@ export class StoreLink implements SessionKeeper {
         }
       },
       failed: (error: Error) =>
-        this.#host.reportError(new Error(`session ${session.id}: store write failed, retrying: ${error.message}`)),
+        this.#host.reportError(wrap('ERR_STORE_WRITE', `session ${session.id}: store write failed, retrying`, error)),
     };
   }
 
@@ -152,7 +153,7 @@ export class StoreLink implements SessionKeeper {
     } catch (error) {
       if (!local) this.#adopting--;
       cached?.endClaim();
-      this.#host.reportError(new Error(`session store unavailable for a resume: ${(error as Error).message}`));
+      this.#host.reportError(wrap('ERR_STORE_UNAVAILABLE', 'session store unavailable for a resume', error));
       this.#host.turnAway(ws, address, 'session store unavailable', true);
       return null;
     }
@@ -232,7 +233,7 @@ export class StoreLink implements SessionKeeper {
       const listeners = await this.store.publish(owner, { t: 'release', sid, fence, from: this.nodeId, req });
       if (listeners > 0) await answered;
     } catch (error) {
-      this.#host.reportError(new Error(`could not ask node ${owner} to hand over: ${(error as Error).message}`));
+      this.#host.reportError(wrap('ERR_NODE_MESSAGE', `could not ask node ${owner} to hand over`, error));
     } finally {
       clearTimeout(timer);
       this.#releases.delete(req);
@@ -266,11 +267,14 @@ export class StoreLink implements SessionKeeper {
   forward(session: Session, body: string): boolean {
     this.store.enqueue(session.id, body).then(
       (owner) => {
-        if (owner === null) this.#host.reportError(new Error(`session ${session.id}: gone, message not sent`));
+        if (owner === null)
+          this.#host.reportError(
+            new SessionServerError('ERR_FORWARD', `session ${session.id}: gone, message not sent`),
+          );
         else void this.#publish(owner, { t: 'send', sid: session.id });
       },
       (error: Error) =>
-        this.#host.reportError(new Error(`session ${session.id}: message not forwarded: ${error.message}`)),
+        this.#host.reportError(wrap('ERR_FORWARD', `session ${session.id}: message not forwarded`, error)),
     );
     return true;
   }
@@ -305,7 +309,7 @@ export class StoreLink implements SessionKeeper {
       },
       (error: Error) => {
         s.running = false;
-        this.#host.reportError(new Error(`session ${session.id}: inbox not read: ${error.message}`));
+        this.#host.reportError(wrap('ERR_INBOX', `session ${session.id}: inbox not read`, error));
       },
     );
   }
@@ -332,7 +336,7 @@ export class StoreLink implements SessionKeeper {
       await this.store.publish(node, message);
     } catch (error) {
       // Only a hint: fencing stops the old owner's writes even if it never hears.
-      this.#host.reportError(new Error(`could not tell node ${node}: ${(error as Error).message}`));
+      this.#host.reportError(wrap('ERR_NODE_MESSAGE', `could not tell node ${node}`, error));
     }
   }
 
@@ -342,7 +346,7 @@ export class StoreLink implements SessionKeeper {
     this.store.lease(ids, this.#host.now() + this.#host.leaseMs).then(
       () => (this.#leaseFailing = false),
       (error: Error) => {
-        if (!this.#leaseFailing) this.#host.reportError(new Error(`session leases not renewed: ${error.message}`));
+        if (!this.#leaseFailing) this.#host.reportError(wrap('ERR_STORE_LEASE', 'session leases not renewed', error));
         this.#leaseFailing = true;
       },
     );
@@ -376,7 +380,7 @@ export class StoreLink implements SessionKeeper {
         this.#host.expire(session);
       }
     } catch (error) {
-      this.#host.reportError(new Error(`sweep failed: ${(error as Error).message}`));
+      this.#host.reportError(wrap('ERR_STORE_SWEEP', 'sweep failed', error));
     } finally {
       this.#sweeping = false;
     }
