@@ -258,11 +258,6 @@ export class SessionClient {
     }, DRAIN_POLL_MS);
   }
 
-  /** Checks a socket that claims to be open (ping with a short timeout), or attempts now if waiting. */
-  checkNow(): void {
-    this.#wake();
-  }
-
   #isActive(): boolean {
     return this.#status === 'connecting' || this.#status === 'open' || this.#status === 'reconnecting';
   }
