@@ -93,6 +93,18 @@ export function encodeFrame(frame: Frame): string {
   return JSON.stringify(frame);
 }
 
+const MSG_HEAD = '{"t":"msg","seq":';
+
+/** A `msg` frame around a body already encoded as a JSON object (`{"d":…}`), so one body serves many frames. */
+export function encodeMsgFrame(seq: number, body: string): string {
+  return `${MSG_HEAD}${seq},${body.slice(1)}`;
+}
+
+/** The UTF-8 length of `encodeMsgFrame(seq, body)` from the body's, without building the frame. */
+export function msgFrameBytes(seq: number, bodyBytes: number): number {
+  return MSG_HEAD.length + String(seq).length + bodyBytes;
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isSeq = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 // Number.isFinite is false for anything not a number (it does not coerce).

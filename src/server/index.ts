@@ -1,6 +1,6 @@
 /** Node entry: the session server library. Never imported by browser code. */
 export { createSessionServer, SessionServer } from './session-server.js';
-export type { SessionServerEvents, ResumeInfo, RejectInfo } from './session-server.js';
+export type { SessionServerEvents, ResumeInfo, RejectInfo, BroadcastResult } from './session-server.js';
 export type { SessionServerOptions } from './options.js';
 export { Session, SessionBufferFullError } from './session.js';
 export { SessionServerError } from './errors.js';
@@ -8,6 +8,7 @@ export type { SessionServerErrorCode } from './errors.js';
 export type { SessionData, SessionEvents, ExpirationBlock } from './session.js';
 export type { OriginPolicy } from './origin.js';
 export { attachEchoApp } from './echo-app.js';
+export { ReplyQueue } from './reply-queue.js';
 export { MemoryStore } from './store/memory-store.js';
 export { RedisStore } from './store/redis-store.js';
 export type { RedisStoreOptions } from './store/redis-store.js';

@@ -97,7 +97,8 @@ type Range = [min: number, max: number, fallback: number];
 const RANGES: Record<string, Range> = {
   unusedSessionLifetimeMs: [0, 30 * DAY, 15_000],
   checkUnusedSessionsMs: [10, MAX_TIMER_MS, 17_000],
-  maxReplayMessages: [1, 10_000_000, 1000],
+  // 1 MiB over 32 B, about the smallest msg frame: for any ordinary burst the byte bound is the one that bites.
+  maxReplayMessages: [1, 10_000_000, 32_768],
   maxReplayBytes: [1, 2 ** 30, 1_048_576],
   maxTotalReplayBytes: [1, 2 ** 40, 128 * 1_048_576],
   maxFrameBytes: [256, 256 * 1_048_576, 1_048_576],

@@ -15,12 +15,13 @@ import { originAllowed, type OriginPolicy } from './origin.js';
 import { LocalKeeper } from './local-keeper.js';
 import type { KeeperHost, SessionKeeper } from './session-keeper.js';
 import { SessionRegistry } from './session-registry.js';
-import { Session, type SessionContext } from './session.js';
+import { bodyOf, Session, type SessionContext, type SessionData } from './session.js';
 import { closeSocket } from './socket.js';
 import { StoreLink } from './store-link.js';
 import { RedisStore } from './store/redis-store.js';
 import type { SessionStore } from './store/session-store.js';
 import { TokenLimiter } from './token-limiter.js';
+import { ReplayBudget } from './replay-budget.js';
 
 export type { SessionServerOptions } from './options.js';
 
@@ -37,6 +38,13 @@ export interface RejectInfo {
   reason: string;
   address: string;
   origin: string | undefined;
+}
+
+export interface BroadcastResult {
+  /** Sessions that took the message. */
+  sent: number;
+  /** Sessions at a replay bound, which did not. */
+  refused: number;
 }
 
 export interface SessionServerEvents {
@@ -70,8 +78,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   readonly #socketsByAddress = new AddressCounter();
   readonly #tcpByAddress = new AddressCounter();
   readonly #sessionContext: SessionContext;
-  #replayBytes = 0;
-  #budgetRefused = false;
+  readonly #budget: ReplayBudget;
   #sweepTimer: NodeJS.Timeout;
   #pingTimer: NodeJS.Timeout;
   #healthTimer: NodeJS.Timeout;
@@ -91,6 +98,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     this.closeTimeoutMs = this.#o.closeTimeoutMs;
     this.#path = options.path;
     this.#origins = options.allowedOrigins;
+    this.#budget = new ReplayBudget(this.#o.maxTotalReplayBytes, () => this.emit('drain'));
     this.#sessionContext = this.#makeSessionContext();
     this.#sessions = new SessionRegistry(this.#o.maxSessions);
     this.#badTokens = new TokenLimiter(this.#o.maxBadTokensPerMinute, this.#o.badTokenDelayMs, this.#o.now);
@@ -146,7 +154,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
 
   /** Bytes kept for replay across all sessions (bounded by `maxTotalReplayBytes`). */
   get replayBytes(): number {
-    return this.#replayBytes;
+    return this.#budget.used;
   }
 
   getSession(id: string): Session | undefined {
@@ -155,6 +163,27 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
 
   get sessions(): IterableIterator<Session> {
     return this.#sessions.values();
+  }
+
+  /**
+   * Sends `data` to every session (or those `to` names), encoding it once: a broadcast costs one encoding plus a
+   * little per session, and a session at a replay bound is skipped at almost no cost (its `needsDrain` is true and
+   * `drain` says when it takes messages again). Returns how many sessions took it and how many refused it.
+   */
+  broadcast(data: SessionData | ArrayBuffer, to: Iterable<Session> = this.#sessions.values()): BroadcastResult {
+    if (data === undefined || typeof data === 'function' || typeof data === 'symbol') {
+      throw new TypeError('server.broadcast(): data must be a JSON value or bytes');
+    }
+    const body = bodyOf(data);
+    const bytes = Buffer.byteLength(body);
+    const result = { sent: 0, refused: 0 };
+    for (const session of to) {
+      if (session.closed) continue;
+      const seq = session.moved ? session.trySend(data) : session.sendEncoded(body, bytes);
+      if (seq === null) result.refused++;
+      else result.sent++;
+    }
+    return result;
   }
 
   /** A session made before any socket, for a page to embed (as Bokeh does); it expires like any unused one. */
@@ -342,21 +371,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       ackDelayMs: o.ackDelayMs,
       closeTimeoutMs: o.closeTimeoutMs,
       now: o.now,
-      reserve: (bytes, force) => {
-        if (!force && this.#replayBytes + bytes > o.maxTotalReplayBytes) {
-          this.#budgetRefused = true;
-          return false;
-        }
-        this.#replayBytes += bytes;
-        return true;
-      },
-      release: (bytes) => {
-        this.#replayBytes -= bytes;
-        if (this.#budgetRefused && this.#replayBytes <= o.maxTotalReplayBytes / 2) {
-          this.#budgetRefused = false;
-          this.emit('drain');
-        }
-      },
+      budget: this.#budget,
       reportError: this.reportError,
       ended: (session) => this.#sessions.forget(session),
       leaseMs: o.leaseMs,

@@ -1,11 +1,12 @@
 /** One server session: outlives its socket, numbers what it sends, and replays what the client missed. */
 import { EventEmitter } from 'node:events';
 import type { WebSocket } from 'ws';
-import { encodeFrame, type JsonValue, type MsgFrame } from '../protocol/frames.js';
+import { encodeFrame, encodeMsgFrame, msgFrameBytes, type JsonValue, type MsgFrame } from '../protocol/frames.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { emitGuarded } from './guard.js';
 import { newToken, tokensEqual } from './ids.js';
 import { ReplayBuffer } from './replay-buffer.js';
+import type { BudgetWaiter, ReplayBudget } from './replay-budget.js';
 import { closeSocket } from './socket.js';
 import type { Journal } from './store/journal.js';
 import type { StoredFrame } from './store/session-store.js';
@@ -20,9 +21,8 @@ export interface SessionContext {
   ackDelayMs: number;
   closeTimeoutMs: number;
   now: () => number;
-  /** Takes `bytes` from the budget shared by all sessions; false when it has not that much left (`force`: takes them anyway). */
-  reserve(bytes: number, force?: boolean): boolean;
-  release(bytes: number): void;
+  /** The replay bytes shared by all sessions of the server. */
+  budget: ReplayBudget;
   reportError(error: Error): void;
   ended(session: Session): void;
   /** With a shared store: how far ahead an attached or blocked session's sweep lease reaches. */
@@ -72,7 +72,7 @@ interface Block extends ExpirationBlock {
   lapsed: boolean;
 }
 
-export class Session extends EventEmitter<SessionEvents> {
+export class Session extends EventEmitter<SessionEvents> implements BudgetWaiter {
   readonly id: string;
   readonly createdAt: number;
   /** The client address that created it, for the per-address limit. */
@@ -117,7 +117,7 @@ export class Session extends EventEmitter<SessionEvents> {
       for (const f of restore.frames) {
         const bytes = Buffer.byteLength(f.frame);
         // What the store kept was within the bounds when it was sent; the budget counts it even if now over.
-        host.reserve(bytes, true);
+        host.budget.reserve(bytes, undefined, true);
         this.#buffer.push(f.seq, f.frame, bytes);
       }
       this.#buffer.startAfter(restore.outSeq);
@@ -163,36 +163,53 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /**
    * Sends `data` now if a socket is attached, and keeps it until acknowledged either way. Returns its seq.
-   * Throws `SessionBufferFullError` when keeping it would pass a replay bound (see `replayOverflow`).
+   * Throws `SessionBufferFullError` when keeping it would pass a replay bound (see `replayOverflow`); after a
+   * refusal every send is refused until `drain`, so what an application keeps for later cannot be overtaken.
    * With a shared store the message goes to the client once it is stored (see `flushed()`); on a session another
    * node has taken over it goes to that node through the store and `send()` returns 0 (the seq is assigned there).
    */
   send(data: SessionData | ArrayBuffer): number {
+    const seq = this.trySend(data);
+    if (seq === null) throw new SessionBufferFullError(this.#refusal());
+    return seq;
+  }
+
+  /**
+   * As `send()`, but a refusal at a replay bound returns null instead of throwing: for code that sends in a loop,
+   * where a refusal must cost next to nothing (nothing is encoded once the bound is known to be reached).
+   */
+  trySend(data: SessionData | ArrayBuffer): number | null {
     if (data === undefined || typeof data === 'function' || typeof data === 'symbol') {
       throw new TypeError('session.send(): data must be a JSON value or bytes');
     }
-    const body: Omit<MsgFrame, 't' | 'seq'> =
-      data instanceof Uint8Array || data instanceof ArrayBuffer
-        ? { b: Buffer.from(data instanceof ArrayBuffer ? new Uint8Array(data) : data).toString('base64') }
-        : { d: data };
-    if (this.#moved && this.#host.forward?.(this, JSON.stringify(body))) return 0;
-    return this.sendBody(body);
+    if (this.#moved) return this.#forward(bodyOf(data));
+    if (this.#refusedEarly()) return null;
+    return this.sendEncoded(bodyOf(data));
   }
 
-  /** @internal Numbers and keeps one message (`inbox`: the store inbox entry it comes from). */
-  sendBody(body: Omit<MsgFrame, 't' | 'seq'>, inbox?: string): number {
+  /**
+   * @internal Numbers and keeps one message whose body (`{"d":…}` or `{"b":…}`) is already JSON, so a broadcast
+   * encodes its data once for all sessions; `bodyBytes` saves measuring it again. Returns null at a bound.
+   * `inbox`: the store inbox entry it comes from.
+   */
+  sendEncoded(body: string, bodyBytes = Buffer.byteLength(body), inbox?: string): number | null {
     if (this.#closed || this.#moved) throw new Error(`session ${this.id} is closed`);
+    if (this.#refusedEarly()) return null;
     const seq = this.#outSeq + 1;
-    const frame = { t: 'msg', seq, ...body } as MsgFrame;
-    // Encoded before the seq is taken: data JSON cannot encode (a BigInt, a cycle) throws here and leaves no gap.
-    const text = encodeFrame(frame);
-    const bytes = Buffer.byteLength(text);
-    this.#makeRoom(bytes);
+    const bytes = msgFrameBytes(seq, bodyBytes);
+    if (!this.#makeRoom(bytes)) return null;
+    const text = encodeMsgFrame(seq, body);
     this.#outSeq = seq;
     this.#buffer.push(seq, text, bytes);
     this.#journal?.push({ op: 'out', seq, frame: text, ...(inbox !== undefined ? { inbox } : {}) });
     this.#flush();
     return seq;
+  }
+
+  /** @internal For a session another node owns: the body goes there through the store (0: the seq is its). */
+  #forward(body: string): number {
+    if (this.#host.forward?.(this, body)) return 0;
+    throw new Error(`session ${this.id} is closed`);
   }
 
   /**
@@ -203,22 +220,65 @@ export class Session extends EventEmitter<SessionEvents> {
     return this.#journal?.flushed() ?? Promise.resolve();
   }
 
-  #makeRoom(bytes: number): void {
+  /** A refusal known before any encoding: refused since the last drain, or a bound already reached. */
+  #refusedEarly(): boolean {
+    if (this.#refused) return true;
+    if (this.#host.replayOverflow === 'evict') return false;
+    if (this.#buffer.size >= this.#buffer.maxMessages) {
+      this.#refused = true;
+      return true;
+    }
+    if (this.#host.budget.full) {
+      this.#refused = true;
+      this.#host.budget.refuse(this);
+      return true;
+    }
+    return false;
+  }
+
+  #makeRoom(bytes: number): boolean {
     const evict = this.#host.replayOverflow === 'evict';
-    while (evict && this.#buffer.size > 0 && !this.#buffer.fits(bytes)) this.#host.release(this.#buffer.evictOldest());
+    const budget = this.#host.budget;
+    while (evict && this.#buffer.size > 0 && !this.#buffer.fits(bytes)) budget.release(this.#buffer.evictOldest());
     if (!this.#buffer.fits(bytes)) {
       this.#refused = true;
-      throw new SessionBufferFullError(
-        `session ${this.id}: ${this.#buffer.size} messages (${this.#buffer.bytes} bytes) wait for the client; ` +
-          `maxReplayMessages ${this.#buffer.maxMessages}, maxReplayBytes ${this.#buffer.maxBytes}`,
-      );
+      return false;
     }
-    while (!this.#host.reserve(bytes)) {
+    while (!budget.reserve(bytes, this)) {
       if (!evict || this.#buffer.size === 0) {
         this.#refused = true;
-        throw new SessionBufferFullError(`session ${this.id}: maxTotalReplayBytes reached across all sessions`);
+        return false;
       }
-      this.#host.release(this.#buffer.evictOldest());
+      budget.release(this.#buffer.evictOldest());
+    }
+    return true;
+  }
+
+  /** Built only for `send()`, which throws it: `trySend()` refusals cost no message. */
+  #refusal(): string {
+    if (this.#buffer.fits(0) && this.#buffer.size < this.#buffer.maxMessages)
+      return `session ${this.id}: maxTotalReplayBytes reached across all sessions`;
+    return (
+      `session ${this.id}: ${this.#buffer.size} messages (${this.#buffer.bytes} bytes) wait for the client; ` +
+      `maxReplayMessages ${this.#buffer.maxMessages}, maxReplayBytes ${this.#buffer.maxBytes}`
+    );
+  }
+
+  /** @internal The shared budget has room again: drain, unless this session's own buffer is still too full. */
+  budgetRoom(): void {
+    this.#drainIfRoom();
+  }
+
+  #drainIfRoom(): void {
+    if (
+      this.#refused &&
+      !this.#closed &&
+      this.#buffer.bytes <= this.#buffer.maxBytes / 2 &&
+      this.#buffer.size <= this.#buffer.maxMessages / 2 &&
+      this.#host.budget.used <= this.#host.budget.max / 2
+    ) {
+      this.#refused = false;
+      this.emit('drain');
     }
   }
 
@@ -281,7 +341,8 @@ export class Session extends EventEmitter<SessionEvents> {
     const ws = this.#ws;
     this.#ws = null;
     if (ws) closeSocket(ws, code, reason, this.#host.closeTimeoutMs);
-    this.#host.release(this.#buffer.bytes);
+    this.#host.budget.release(this.#buffer.bytes);
+    this.#host.budget.forget(this);
     this.#buffer.clear();
     this.#journal?.push({ op: 'end' });
     this.#host.ended(this);
@@ -303,7 +364,8 @@ export class Session extends EventEmitter<SessionEvents> {
     const ws = this.#ws;
     this.#ws = null;
     if (ws) closeSocket(ws, code, reason, this.#host.closeTimeoutMs);
-    this.#host.release(this.#buffer.bytes);
+    this.#host.budget.release(this.#buffer.bytes);
+    this.#host.budget.forget(this);
     this.#buffer.clear();
     this.#host.ended(this);
     if (ws) this.emit('detach');
@@ -474,17 +536,10 @@ export class Session extends EventEmitter<SessionEvents> {
     const freed = before - this.#buffer.bytes;
     if (freed > 0) {
       this.#journal?.push({ op: 'ack', seq });
-      this.#host.release(freed);
+      this.#host.budget.release(freed);
       this.#waitingSince = this.#buffer.size > 0 && this.#written > seq ? this.#host.now() : null;
     }
-    if (
-      this.#refused &&
-      this.#buffer.bytes <= this.#buffer.maxBytes / 2 &&
-      this.#buffer.size <= this.#buffer.maxMessages / 2
-    ) {
-      this.#refused = false;
-      this.emit('drain');
-    }
+    this.#drainIfRoom();
   }
 
   /** @internal Whether written data has waited longer than `ms` for an ack that makes progress: a dead link. */
@@ -524,4 +579,13 @@ export class Session extends EventEmitter<SessionEvents> {
     if (this.#ws && this.#ws.readyState === 1 && (seq === this.#inSeq || seq > 0))
       this.#ws.send(encodeFrame({ t: 'ack', seq }));
   };
+}
+
+/** The JSON of a message body: `{"d":…}` for data, `{"b":…}` (base64) for bytes. Throws for data JSON cannot carry. */
+export function bodyOf(data: SessionData | ArrayBuffer): string {
+  if (data instanceof Uint8Array || data instanceof ArrayBuffer) {
+    const bytes = Buffer.from(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
+    return `{"b":"${bytes.toString('base64')}"}`;
+  }
+  return JSON.stringify({ d: data });
 }

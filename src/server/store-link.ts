@@ -9,7 +9,7 @@ import { CloseCode } from '../protocol/close-codes.js';
 import { SessionServerError, wrap } from './errors.js';
 import { newToken } from './ids.js';
 import type { KeeperHost, SessionHello, SessionKeeper } from './session-keeper.js';
-import { SessionBufferFullError, type Session } from './session.js';
+import type { Session } from './session.js';
 import { Journal } from './store/journal.js';
 import { hashToken, type NodeMessage, type SessionStore, type StoreOp } from './store/session-store.js';
 
@@ -296,11 +296,10 @@ export class StoreLink implements SessionKeeper {
         for (const entry of entries) {
           if (session.closed || session.moved) return;
           try {
-            session.sendBody(JSON.parse(entry.data) as Omit<MsgFrame, 't' | 'seq'>, entry.entryId);
-          } catch (error) {
             // At a bound the entry stays in the inbox; the session's `drain` reads it again.
-            if (error instanceof SessionBufferFullError)
+            if (session.sendEncoded(entry.data, undefined, entry.entryId) === null)
               return void session.once('drain', () => this.#readInbox(session));
+          } catch (error) {
             this.#host.reportError(error as Error);
           }
           s.after = entry.entryId;

@@ -6,6 +6,7 @@ import type { WebSocket } from 'ws';
 import type { NewSessionReason } from '../../src/protocol/frames.js';
 import { LocalKeeper } from '../../src/server/local-keeper.js';
 import type { KeeperHost, SessionKeeper } from '../../src/server/session-keeper.js';
+import { ReplayBudget } from '../../src/server/replay-budget.js';
 import { SessionRegistry } from '../../src/server/session-registry.js';
 import { Session, type SessionContext } from '../../src/server/session.js';
 import { StoreLink } from '../../src/server/store-link.js';
@@ -37,8 +38,7 @@ function world(makeKeeper: (host: KeeperHost) => SessionKeeper) {
     ackDelayMs: 5,
     closeTimeoutMs: 100,
     now: () => clock,
-    reserve: () => true,
-    release: () => {},
+    budget: new ReplayBudget(1_000_000, () => {}),
     reportError: (e) => calls.errors.push(e),
     ended: (s) => sessions.forget(s),
     leaseMs: LEASE,
