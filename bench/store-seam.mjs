@@ -3,8 +3,13 @@
 // MemoryStore()`, rounds interleaved. Run: npm run build && node bench/store-seam.mjs
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
-import { createSessionServer, MemoryStore } from '../dist/server/index.js';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
+const load = (dir) => import(`${pathToFileURL(resolve(dir)).href}/server/index.js`);
+const { createSessionServer, MemoryStore } = await load('dist');
+// BASELINE=<another build's dist> adds that build without a store (e.g. from before a change), in the same rounds.
+const baseline = process.env.BASELINE ? await load(process.env.BASELINE) : null;
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const SENDS = 20_000;
 const RESUMES = 500;
@@ -70,17 +75,18 @@ async function resumeRun(server) {
 }
 
 const variants = {
-  'no store': () => ({}),
-  MemoryStore: () => ({ store: new MemoryStore() }),
+  'no store': [createSessionServer, () => ({})],
+  MemoryStore: [createSessionServer, () => ({ store: new MemoryStore() })],
+  ...(baseline ? { 'baseline, no store': [baseline.createSessionServer, () => ({})] } : {}),
 };
 const results = Object.fromEntries(Object.keys(variants).map((k) => [k, { send: [], resume: [] }]));
 for (let round = 0; round <= ROUNDS; round++) {
-  for (const [name, options] of Object.entries(variants)) {
+  for (const [name, [create, options]] of Object.entries(variants)) {
     for (const [kind, run] of [
       ['send', sendRun],
       ['resume', resumeRun],
     ]) {
-      const server = createSessionServer({ port: 0, host: '127.0.0.1', maxReplayMessages: 10_000, ...options() });
+      const server = create({ port: 0, host: '127.0.0.1', maxReplayMessages: 10_000, ...options() });
       await server.ready;
       const rate = await run(server);
       await server.close();
