@@ -6,7 +6,7 @@ import { CloseCode } from '../protocol/close-codes.js';
 import { emitGuarded } from './guard.js';
 import { newToken, tokensEqual } from './ids.js';
 import { ReplayBuffer } from './replay-buffer.js';
-import type { BudgetWaiter, ReplayBudget } from './replay-budget.js';
+import type { ReplayBudget } from './replay-budget.js';
 import { closeSocket } from './socket.js';
 import type { Journal } from './store/journal.js';
 import type { StoredFrame } from './store/session-store.js';
@@ -72,7 +72,7 @@ interface Block extends ExpirationBlock {
   lapsed: boolean;
 }
 
-export class Session extends EventEmitter<SessionEvents> implements BudgetWaiter {
+export class Session extends EventEmitter<SessionEvents> {
   readonly id: string;
   readonly createdAt: number;
   /** The client address that created it, for the per-address limit. */
