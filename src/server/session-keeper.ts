@@ -40,7 +40,8 @@ export interface SessionKeeper {
 
 /** What a keeper may ask of the server core: its sessions, the steps every resume path shares, and limits. */
 export interface KeeperHost {
-  readonly sessions: SessionRegistry;
+  /** The sessions this process holds, to read: a keeper adds one only through `adopt`, and sessions leave as they end. */
+  readonly sessions: Pick<SessionRegistry, 'get' | 'values' | 'full' | 'maxSessions' | 'wasExpired'>;
   readonly unusedSessionLifetimeMs: number;
   /** How far ahead an attached or blocked session's sweep lease reaches in a shared store. */
   readonly leaseMs: number;
