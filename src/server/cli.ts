@@ -26,6 +26,7 @@ const usage = `Usage: reconnecting-session-server [options]
   --max-sessions-per-address N  sessions one client address may hold (default 256)
   --max-connections-per-address N
                                 open connections from one client address (default 256)
+  --max-connections N           WebSockets held at once (default: four fifths of the open-file limit)
   --max-frame-bytes N           largest frame accepted (default 1048576)
   --drain-spread MS             on SIGTERM, tell clients to come back spread over MS (default 5000)
   --redis URL                   keep sessions in Redis (redis://host:port) so they survive restarts and move
@@ -49,6 +50,7 @@ const numeric = {
   'max-sessions': [1, 10_000_000],
   'max-sessions-per-address': [1, 10_000_000],
   'max-connections-per-address': [1, 10_000_000],
+  'max-connections': [1, 10_000_000],
   'max-frame-bytes': [256, 256 * 1_048_576],
   'drain-spread': [0, DAY],
 } as const satisfies Record<string, readonly [number, number]>;
@@ -151,6 +153,7 @@ try {
       maxSessions: flag('max-sessions'),
       maxSessionsPerAddress: flag('max-sessions-per-address'),
       maxConnectionsPerAddress: flag('max-connections-per-address'),
+      maxConnections: flag('max-connections'),
       maxFrameBytes: flag('max-frame-bytes'),
     }),
   });

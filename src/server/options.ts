@@ -1,5 +1,6 @@
 /** Server options: defaults, and ranges checked before anything listens (one-line errors naming the option). */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { defaultMaxConnections } from './connection-gate.js';
 import type { OriginPolicy } from './origin.js';
 import type { SessionStore } from './store/session-store.js';
 
@@ -31,6 +32,11 @@ export interface SessionServerOptions {
   maxSessionsPerAddress?: number;
   /** Open connections (before and after the upgrade) from one client address. */
   maxConnectionsPerAddress?: number;
+  /**
+   * WebSockets held at once from all addresses (default: four fifths of the process's descriptor limit, at most
+   * 100,000). At the bound the oldest socket that has not said hello is cut to make room; with none, upgrades get 503.
+   */
+  maxConnections?: number;
   /** Bytes written to a socket and not yet taken by the client; past this the server stops writing until it drains. */
   maxSocketBufferedBytes?: number;
   /** A socket with data the client has neither acknowledged nor taken for this long is a dead link: terminated, the session kept. */
@@ -105,6 +111,7 @@ const RANGES: Record<string, Range> = {
   maxSessions: [1, 10_000_000, 10_000],
   maxSessionsPerAddress: [1, 10_000_000, 256],
   maxConnectionsPerAddress: [1, 10_000_000, 256],
+  maxConnections: [1, 10_000_000, defaultMaxConnections()],
   maxSocketBufferedBytes: [1024, 2 ** 30, 262_144],
   ackTimeoutMs: [100, MAX_TIMER_MS, 30_000],
   ackDelayMs: [0, 60_000, 20],

@@ -21,6 +21,7 @@ import { StoreLink } from './store-link.js';
 import { RedisStore } from './store/redis-store.js';
 import type { SessionStore } from './store/session-store.js';
 import { TokenLimiter } from './token-limiter.js';
+import { ConnectionGate } from './connection-gate.js';
 import { ReplayBudget } from './replay-budget.js';
 
 export type { SessionServerOptions } from './options.js';
@@ -79,6 +80,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   readonly #tcpByAddress = new AddressCounter();
   readonly #sessionContext: SessionContext;
   readonly #budget: ReplayBudget;
+  readonly #gate: ConnectionGate;
   #sweepTimer: NodeJS.Timeout;
   #pingTimer: NodeJS.Timeout;
   #healthTimer: NodeJS.Timeout;
@@ -98,6 +100,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     this.closeTimeoutMs = this.#o.closeTimeoutMs;
     this.#path = options.path;
     this.#origins = options.allowedOrigins;
+    this.#gate = new ConnectionGate(this.#o.maxConnections);
     this.#budget = new ReplayBudget(this.#o.maxTotalReplayBytes, () => this.emit('drain'));
     this.#sessionContext = this.#makeSessionContext();
     this.#sessions = new SessionRegistry(this.#o.maxSessions);
@@ -146,6 +149,11 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   get port(): number {
     const address = this.#http.address();
     return typeof address === 'object' && address ? address.port : 0;
+  }
+
+  /** WebSockets held now (bounded by `maxConnections`). */
+  get connectionCount(): number {
+    return this.#gate.size;
   }
 
   get sessionCount(): number {
@@ -272,6 +280,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
 
   /** @internal ConnectionHost: the hello handshake. */
   attach(ws: WebSocket, hello: HelloFrame, address: string): Session | null | Promise<Session | null> {
+    this.#gate.saidHello(ws);
     if (hello.sid === undefined) return this.#fresh(ws, address, undefined);
     return this.#keeper.resume(ws, { ...hello, sid: hello.sid }, address);
   }
@@ -420,6 +429,9 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     if (!callGuarded(() => originAllowed(this.#origins, req), false, this.reportError)) {
       return this.#refuse(req, socket, 403, 'Forbidden', 'origin not allowed (see allowedOrigins)');
     }
+    if (!this.#gate.admit()) {
+      return this.#refuse(req, socket, 503, 'Service Unavailable', `maxConnections (${this.#gate.max}) reached`);
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
   }
 
@@ -437,6 +449,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     ws.on('error', (error) => this.reportError(error));
     this.#socketsByAddress.add(address);
     ws.once('close', () => this.#socketsByAddress.remove(address));
+    this.#gate.opened(ws);
     this.#alive.add(ws);
     ws.on('pong', () => this.#alive.add(ws));
     if (this.#draining) return this.#sendAway(ws, this.#draining, CloseCode.serviceRestart);
@@ -478,6 +491,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       listener ?? ((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket only')),
     );
     http.keepAliveTimeout = 5000;
+    // Requests that never upgrade hold descriptors too: past the WebSocket bound plus a tenth, Node drops new ones.
+    http.maxConnections = this.#o.maxConnections + Math.ceil(this.#o.maxConnections / 10);
     // Slow or idle sockets from one address must not use up the process's descriptors.
     http.on('connection', (socket: Socket) => {
       // Behind a proxy every connection comes from the proxy: the per-address limit then applies at the upgrade.

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RawClient, until } from './support.js';
+import { WebSocket } from 'ws';
+import { defaultMaxConnections, openFileLimit } from '../../src/server/connection-gate.js';
 import { serverFixture } from './fixture.js';
 import { frame, rawConnect, rawWebSocket, text, upgradeRequest } from './raw-socket.js';
 
@@ -169,5 +171,75 @@ describe('per-address limits behind a proxy', () => {
     await second.opened();
     second.send({ t: 'hello', v: 1, ack: 0 });
     assert.equal((await second.closed).code, 1013);
+  });
+});
+
+describe('a bound on sockets in total', () => {
+  it(
+    'past maxConnections: silent sockets go first, then upgrades get 503, and sessions keep being served',
+    T,
+    async () => {
+      const { server, client, url, sessions } = await setup({ maxConnections: 30 });
+      const rejects: string[] = [];
+      server.on('reject', (r) => rejects.push(`${r.status} ${r.reason}`));
+      const real = [];
+      for (let i = 0; i < 10; i++) {
+        const c = client();
+        await c.hello();
+        real.push(c);
+      }
+      // 40 sockets from ten other addresses that never say hello: the oldest make room for the newest.
+      const silent: { ws: WebSocket; closed: boolean }[] = [];
+      for (let i = 0; i < 40; i++) {
+        const ws = new WebSocket(url, { localAddress: `127.0.0.${2 + (i % 10)}` });
+        const entry = { ws, closed: false };
+        ws.on('close', () => (entry.closed = true));
+        ws.on('error', () => {});
+        await new Promise((resolve) => ws.once('open', resolve));
+        silent.push(entry);
+      }
+      await until(() => silent.filter((s) => s.closed).length === 20, 'twenty silent sockets cut');
+      assert.deepEqual(
+        silent.map((s) => s.closed),
+        silent.map((_, i) => i < 20),
+        'the oldest ones went',
+      );
+      assert.equal(server.connectionCount, 30);
+      // A page arriving now is welcomed: a silent socket makes room for it.
+      const late = client();
+      assert.equal((await late.hello()).resumed, false);
+      real.push(late);
+      for (const s of silent) s.ws.terminate();
+      await until(() => server.connectionCount === 11, 'silent sockets gone');
+      for (let i = 0; i < 19; i++) {
+        const c = client();
+        await c.hello();
+        real.push(c);
+      }
+      // Every socket holds a session now: the next upgrade is refused, cleanly, before the handshake.
+      const refused = new WebSocket(url);
+      const status = await new Promise<number>((resolve) => {
+        refused.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        refused.on('open', () => resolve(101));
+        refused.on('error', () => {});
+      });
+      assert.equal(status, 503);
+      assert.ok(rejects.includes('503 maxConnections (30) reached'), rejects.join(', '));
+      // And the sessions held are served as before, both ways.
+      sessions[0]!.send('still here');
+      assert.equal((await real[0]!.next('msg')).d, 'still here');
+      const got = new Promise((resolve) => sessions.at(-1)!.once('message', resolve));
+      real.at(-1)!.send({ t: 'msg', seq: 1, d: 'and you?' });
+      assert.equal(await got, 'and you?');
+    },
+  );
+
+  it('defaults to four fifths of the descriptor limit', () => {
+    assert.equal(defaultMaxConnections(20_000), 16_000);
+    assert.equal(defaultMaxConnections(1024), 819);
+    assert.equal(defaultMaxConnections(Infinity), 100_000);
+    assert.equal(defaultMaxConnections(null), 8000);
+    const limit = openFileLimit();
+    if (limit !== null) assert.ok(defaultMaxConnections() < limit);
   });
 });
