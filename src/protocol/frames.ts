@@ -61,11 +61,15 @@ export interface ErrorFrame {
   message: string;
 }
 
-/** Sent before the server closes with 1012/1013: come back after `afterMs`, spread over `spreadMs`. */
+/**
+ * Sent before the server closes with 1012/1013: come back after `afterMs`, spread over `spreadMs`. `code` names the
+ * close that follows, since some engines (WebKitGTK) hand the page 1012–1014 as 1006.
+ */
 export interface RetryFrame {
   t: 'retry';
   afterMs: number;
   spreadMs: number;
+  code?: number;
 }
 
 /** What each side sends: a decoder refuses the frames only the other side sends. */
@@ -185,7 +189,7 @@ export function decodeServerFrame(text: string): ServerFrame {
         maxFrameBytes: optNat,
       });
     case 'retry':
-      return check(f, { afterMs: duration, spreadMs: duration });
+      return check(f, { afterMs: duration, spreadMs: duration, code: optNat });
   }
   return decodeShared(f, 'server');
 }

@@ -458,7 +458,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
 
   #sendAway(ws: WebSocket, hint: RetryHint, code: number): void {
     if (ws.readyState !== 1) return;
-    ws.send(encodeFrame({ t: 'retry', afterMs: hint.afterMs, spreadMs: hint.spreadMs }));
+    ws.send(encodeFrame({ t: 'retry', afterMs: hint.afterMs, spreadMs: hint.spreadMs, code }));
     closeSocket(ws, code, formatRetryHint(hint), this.closeTimeoutMs);
   }
 

@@ -213,8 +213,8 @@ describe('<reconnecting-session> plain mode', () => {
       `<reconnecting-session url="${server.url}" delays="30000" jitter="0" grace-period="0"></reconnecting-session>`,
     );
     await waitForStatus(el, 'open');
-    // The client's timers and the element's own (countdown, grace period, unload).
-    const timers = trackTimers(/session-client|reconnecting-session\.ts/);
+    // The client's timers and the overlay's (countdown, grace period, unload).
+    const timers = trackTimers(/session-client|reconnecting-session\.ts|overlay\/overlay-controller/);
     try {
       await server.drop();
       await waitUntil(() => el.statusDetail?.nextAttemptAt != null && el.shadowRoot!.querySelector('[part=countdown]'));

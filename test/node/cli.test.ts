@@ -28,7 +28,7 @@ describe('reconnecting-session-server CLI', () => {
       assert.deepEqual((await c.next('msg')).d, { echo: 'hi' });
       // A deploy's SIGTERM drains: the client hears when to come back, spread over --drain-spread.
       cli.child.kill('SIGTERM');
-      assert.deepEqual(await c.next('retry'), { t: 'retry', afterMs: 1000, spreadMs: 700 });
+      assert.deepEqual(await c.next('retry'), { t: 'retry', afterMs: 1000, spreadMs: 700, code: 1012 });
       assert.equal((await c.closed).code, 1012);
       c.close();
     } finally {

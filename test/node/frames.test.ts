@@ -30,6 +30,7 @@ describe('frames', () => {
     { t: 'welcome', sid: 's', token: 'k', resumed: true, ack: 3, lifetimeMs: 15000, seq: 9 },
     { t: 'welcome', sid: 's', token: 'k', resumed: false, ack: 0, lifetimeMs: 15000, reason: 'replay-gap' },
     { t: 'retry', afterMs: 1000, spreadMs: 500 },
+    { t: 'retry', afterMs: 1000, spreadMs: 500, code: 1012 },
   ];
 
   it('decodes every frame type its side receives', () => {
