@@ -58,6 +58,7 @@ export abstract class ReconnectingSessionBase extends ReactiveElement {
         this.dispatchEvent(d.resumed ? new SessionResumedEvent(d) : new SessionNewEvent(d));
       },
       recovered: (d) => this.dispatchEvent(new SessionRecoveredEvent(d)),
+      unloading: (unloading) => this.unloadingChanged(unloading),
       sessionId: (id) => {
         this.sessionId = id;
       },
@@ -185,6 +186,9 @@ export abstract class ReconnectingSessionBase extends ReactiveElement {
 
   /** Session mode: a session was attached, resumed or new (the overlay's expired notice). */
   protected sessionChanged(_detail: SessionDetail): void {}
+
+  /** The page is unloading, or stays after all (the client owns the page-lifecycle signals). */
+  protected unloadingChanged(_unloading: boolean): void {}
 
   #syncSessionId(): void {
     if (this.sessionId !== this.#client.sessionId) this.#client.sessionId = this.sessionId;

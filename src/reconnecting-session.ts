@@ -68,6 +68,10 @@ export class ReconnectingSessionElement extends ReconnectingSessionBase {
     this.#overlay.sessionChanged(detail);
   }
 
+  protected override unloadingChanged(unloading: boolean): void {
+    this.#overlay.unloadingChanged(unloading);
+  }
+
   /** The application through the default slot (inert under a modal), then the overlay. No side effects. */
   protected render() {
     return html`<div class="app" ?inert=${this.#overlay.blocking}><slot></slot></div>

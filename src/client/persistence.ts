@@ -25,9 +25,7 @@ export function loadSnapshot(storage: Storage | null, key: string): SessionSnaps
     if (typeof s.sid !== 'string' || typeof s.token !== 'string' || !Array.isArray(s.outbox)) return null;
     // Binary entries were queued as ArrayBuffers/Blobs only in plain mode, which does not persist.
     s.outbox = s.outbox.filter(
-      (e) =>
-        (e.data.kind === 'json' && typeof e.data.text === 'string') ||
-        (e.data.kind === 'bytes' && typeof e.data.base64 === 'string'),
+      (e) => (e.data.kind === 'json' && typeof e.data.text === 'string') || e.data.kind === 'bytes',
     );
     return s;
   } catch {

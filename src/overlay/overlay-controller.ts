@@ -42,8 +42,6 @@ export class OverlayController implements ReactiveController {
   #view: OverlayView = 'none';
   #now = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #unloadTimer: ReturnType<typeof setTimeout> | undefined;
-  #pageSignals: AbortController | null = null;
 
   constructor(host: OverlayHost) {
     this.#host = host;
@@ -86,17 +84,19 @@ export class OverlayController implements ReactiveController {
     this.#host.requestUpdate();
   }
 
+  /** The page is unloading (the client owns the page-lifecycle signals): no notice for the socket it takes down. */
+  unloadingChanged(unloading: boolean): void {
+    this.#unloading = unloading;
+    this.#host.requestUpdate();
+  }
+
   hostConnected(): void {
-    this.#listenToPage();
     // Re-arms the timer, which a removal (or a move) cleared.
     this.#host.requestUpdate();
   }
 
   hostDisconnected(): void {
-    this.#pageSignals?.abort();
-    this.#pageSignals = null;
     clearTimeout(this.#timer);
-    clearTimeout(this.#unloadTimer);
   }
 
   hostUpdate(): void {
@@ -211,36 +211,4 @@ export class OverlayController implements ReactiveController {
   readonly #slotChange = (): void => this.#host.requestUpdate();
 
   readonly #focusIn = (e: FocusEvent): void => this.#focus.focusIn(e);
-
-  #listenToPage(): void {
-    if (this.#pageSignals || typeof window === 'undefined') return;
-    this.#pageSignals = new AbortController();
-    const opts = { signal: this.#pageSignals.signal };
-    const leaving = () => {
-      this.#unloading = true;
-      this.#host.requestUpdate();
-    };
-    window.addEventListener('pagehide', leaving, opts);
-    window.addEventListener(
-      'beforeunload',
-      () => {
-        leaving();
-        // If the page stays (the unload was cancelled), the overlay comes back.
-        clearTimeout(this.#unloadTimer);
-        this.#unloadTimer = setTimeout(() => {
-          this.#unloading = false;
-          this.#host.requestUpdate();
-        }, 1000);
-      },
-      opts,
-    );
-    window.addEventListener(
-      'pageshow',
-      () => {
-        this.#unloading = false;
-        this.#host.requestUpdate();
-      },
-      opts,
-    );
-  }
 }

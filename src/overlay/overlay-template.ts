@@ -1,6 +1,5 @@
 /** The overlay's markup: one view at a time, texts as text (never HTML), slots to replace each message. */
 import { html, nothing, type TemplateResult } from 'lit';
-import { classMap } from 'lit/directives/class-map.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import type { StatusDetail } from '../client/types.js';
 import type { OverlayMode, OverlayPosition } from './overlay-config.js';
@@ -98,10 +97,11 @@ export function renderOverlay(r: OverlayRender): TemplateResult | typeof nothing
         ? reason(r.detail)
         : null;
   const busy = r.view === 'reconnecting' && r.detail?.nextAttemptAt === null;
+  // Every class on the box is set here, so a plain attribute does what classMap would, 300 B lighter in the bundle.
   return html`${modal ? html`<div part="backdrop" class="backdrop"></div>` : nothing}
     <div
       part="overlay"
-      class="overlay ${classMap({ [position]: true, [r.view]: true, modal, toast: !modal })}"
+      class="overlay ${position} ${r.view} ${modal ? 'modal' : 'toast'}"
       role=${modal ? 'alertdialog' : 'region'}
       aria-label=${ifDefined(modal ? undefined : 'Connection status')}
       aria-modal=${ifDefined(modal ? 'true' : undefined)}

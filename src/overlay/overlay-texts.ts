@@ -1,6 +1,6 @@
 /** What the overlay says: its default texts and the rules that choose between them and the page's own. */
 import type { StatusDetail } from '../client/types.js';
-import { CloseCode } from '../protocol/close-codes.js';
+import { isRestartCode } from '../protocol/close-codes.js';
 import type { OverlayView } from './overlay-state.js';
 
 export type VisibleView = Exclude<OverlayView, 'none'>;
@@ -38,7 +38,7 @@ export function messageText(
       : messages[`${view}Message`];
   if (fromAttribute != null) return fromAttribute;
   // A planned restart (the server's retry frame or 1012) is not a lost connection.
-  if (view === 'reconnecting' && detail?.code === CloseCode.serviceRestart) return RESTARTING_TEXT;
+  if (view === 'reconnecting' && isRestartCode(detail?.code ?? null)) return RESTARTING_TEXT;
   if (!everOpen && (view === 'reconnecting' || view === 'failed')) return FIRST_CONNECT_TEXTS[view];
   return DEFAULT_TEXTS[view];
 }

@@ -2,6 +2,8 @@
 export const CloseCode = {
   normal: 1000,
   goingAway: 1001,
+  /** No close frame arrived: the network failed, or the engine would not pass the code on. */
+  abnormal: 1006,
   protocolError: 1002,
   unsupportedData: 1003,
   invalidData: 1007,

@@ -123,31 +123,25 @@ describe('OverlayController', () => {
     expect(drawn.querySelector('[part="overlay"]')).to.not.equal(null);
   });
 
-  it('keeps quiet while the page unloads, and comes back when it stays', async () => {
+  it('keeps quiet while the page unloads, and comes back when it stays (the client reports the page lifecycle)', async () => {
     host.gracePeriod = 0;
     await report({});
-    window.dispatchEvent(new Event('beforeunload'));
-    await host.updateComplete;
-    expect(shown()).to.equal('none');
-    await tick(1000);
-    expect(shown(), 'the unload was cancelled').to.equal('reconnecting');
-    window.dispatchEvent(new Event('pagehide'));
-    await host.updateComplete;
-    expect(shown()).to.equal('none');
-    window.dispatchEvent(new Event('pageshow'));
-    await host.updateComplete;
     expect(shown()).to.equal('reconnecting');
+    host.controller.unloadingChanged(true);
+    await host.updateComplete;
+    expect(shown()).to.equal('none');
+    host.controller.unloadingChanged(false);
+    await host.updateComplete;
+    expect(shown(), 'the unload was cancelled').to.equal('reconnecting');
   });
 
-  it('leaves no timer and no page listener behind when its host is removed', async () => {
+  it('leaves no timer behind when its host is removed, and listens to no page event itself', async () => {
     await report({});
-    window.dispatchEvent(new Event('beforeunload'));
-    await host.updateComplete;
-    expect(clock.countTimers(), 'grace period and unload timers').to.equal(2);
+    expect(clock.countTimers(), 'the grace period').to.equal(1);
+    window.dispatchEvent(new Event('pagehide'));
+    expect(host.isUpdatePending, "pagehide is the client's to hear").to.equal(false);
     host.remove();
     expect(clock.countTimers()).to.equal(0);
-    window.dispatchEvent(new Event('pageshow'));
-    expect(host.isUpdatePending, 'pageshow no longer heard').to.equal(false);
   });
 
   it('asks the page before retrying: a cancelled session-retry leaves the client alone', async () => {

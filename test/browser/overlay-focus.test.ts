@@ -23,7 +23,7 @@ describe('<reconnecting-session> overlay focus', () => {
       expect(document.activeElement === field, 'focus stayed in the field').to.equal(true);
       // Two commands: WebKitWebDriver drops a key repeated within one.
       await sendKeys({ type: 'a b' });
-      await sendKeys({ press: 'Space' });
+      await sendKeys({ type: ' ' });
       expect(field.value).to.equal('a b ');
       expect(retries.length, 'spaces activated Retry').to.equal(0);
     });
