@@ -90,14 +90,7 @@ export interface RetryFrame {
 /** What each side sends: a decoder refuses the frames only the other side sends. */
 export type ClientFrame = HelloFrame | AuthFrame | MsgFrame | AckFrame | PingFrame | PongFrame | ErrorFrame;
 export type ServerFrame =
-  | WelcomeFrame
-  | MsgFrame
-  | AckFrame
-  | PingFrame
-  | PongFrame
-  | ErrorFrame
-  | RetryFrame
-  | ReauthFrame;
+  WelcomeFrame | MsgFrame | AckFrame | PingFrame | PongFrame | ErrorFrame | RetryFrame | ReauthFrame;
 export type Frame = ClientFrame | ServerFrame;
 
 export type FrameType = Frame['t'];
