@@ -1,7 +1,16 @@
 import { expect, oneEvent } from '@open-wc/testing';
 import { defineReconnectingSession } from '../../src/define.js';
 import type { ReconnectingSessionElement } from '../../src/reconnecting-session.js';
-import { cleanup, mount, startServer, waitForStatus, waitUntil, type TestServer } from './helpers.js';
+import {
+  cleanup,
+  collect,
+  mount,
+  startServer,
+  startSessionServer,
+  waitForStatus,
+  waitUntil,
+  type TestServer,
+} from './helpers.js';
 
 // The plain test server stands in for a session server: the test reads the client's frames and writes the server's.
 const SESSION = 'protocol="session" delays="60000" jitter="0" manual';
@@ -136,5 +145,60 @@ describe('<reconnecting-session> auth', () => {
     const { detail } = await failed;
     expect([detail.cause, detail.code, detail.reason]).to.deep.equal(['auth', 4403, 'not yours']);
     expect((await server.stats()).connections).to.equal(1);
+  });
+});
+
+describe('<reconnecting-session> auth against the real session server', () => {
+  afterEach(cleanup);
+
+  it('a credential that expires is refreshed over the live socket while messages flow both ways, exactly once', async () => {
+    const server = await startSessionServer({ testUsers: true, ackDelayMs: 5 });
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" protocol="session" manual></reconnecting-session>`,
+    );
+    let calls = 0;
+    el.auth = () => (calls++, 'expires:ada:1200');
+    const statuses = collect<CustomEvent>(el, 'session-status');
+    const ticks: number[] = [];
+    el.addEventListener('session-message', (e) => {
+      // The test server also echoes what the page sends: only the ticks count here.
+      const tick = (e as CustomEvent).detail.data.tick;
+      if (typeof tick === 'number') ticks.push(tick);
+    });
+    el.connect();
+    await waitForStatus(el, 'open');
+    await server.chatter(40);
+    let sent = 0;
+    const sender = setInterval(() => el.send(++sent), 40);
+    // Three expiries' worth: each is refreshed ahead of time, so the socket never drops.
+    await new Promise((r) => setTimeout(r, 3000));
+    clearInterval(sender);
+    await waitUntil(async () => (await server.sessions())[0]!.received.length === sent, 'every message arrived');
+    expect(calls, 'refreshed on reauth').to.be.at.least(3);
+    expect(statuses.map((e) => e.detail.status)).to.not.include('reconnecting');
+    expect((await server.sessions())[0]!.received).to.deep.equal(Array.from({ length: sent }, (_, i) => i + 1));
+    expect(ticks).to.deep.equal(ticks.map((_, i) => i + 1));
+  });
+
+  it('a refused credential on resume (4401): a fresh one resumes the same session, nothing lost', async () => {
+    const server = await startSessionServer({ testUsers: true });
+    const el = await mount(
+      `<reconnecting-session url="${server.url}" protocol="session" delays="100" jitter="0" manual></reconnecting-session>`,
+    );
+    const answers = ['user:ada', 'not-a-credential', 'user:ada'];
+    el.auth = () => answers.shift() ?? 'user:ada';
+    el.connect();
+    await waitForStatus(el, 'open');
+    const sid = el.sessionId;
+    const resumed = oneEvent(el, 'session-resumed');
+    const got: unknown[] = [];
+    el.addEventListener('session-message', (e) => got.push((e as CustomEvent).detail.data));
+    await server.drop();
+    await server.sessionSend('while away');
+    await resumed;
+    expect(el.sessionId).to.equal(sid);
+    await waitUntil(() => got.length === 1, 'the message owed');
+    expect(got).to.deep.equal(['while away']);
+    expect(answers).to.deep.equal([]);
   });
 });
