@@ -365,7 +365,8 @@ describe('<reconnecting-session> plain mode', () => {
     const el = await mount(`<reconnecting-session url="${server.url}" ${FAST}></reconnecting-session>`);
     await waitForStatus(el, 'open');
     const statuses = collect<SessionStatusEvent>(el, 'session-status');
-    await server.refuse(400);
+    // Long enough for several refused attempts 40 ms apart in every engine.
+    await server.refuse(1000);
     // The command's answer can reach the page before the socket's close does (Firefox): wait for the drop first.
     await waitUntil(() => statuses.some((e) => e.detail.status === 'reconnecting'), 'the drop was never seen');
     await waitForStatus(el, 'open');
