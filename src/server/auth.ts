@@ -4,6 +4,7 @@
  * waiting for ever.
  */
 import type { IncomingMessage } from 'node:http';
+import { SessionServerError } from './errors.js';
 
 /** Who the credential names, and until when it is good (epoch ms; absent: as long as the socket lives). */
 export interface AuthResult {
@@ -23,15 +24,6 @@ export type Authenticate = (
 /** User names longer than this are junk, not a user (they are stored with every session). */
 const MAX_USER_LENGTH = 512;
 
-export class AuthError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'AuthError';
-    this.code = code;
-  }
-}
-
 /** Runs `authenticate`; every failure is reported through `report` (never with the credential) and answered null. */
 export async function checkCredential(
   authenticate: Authenticate,
@@ -47,13 +39,13 @@ export async function checkCredential(
   try {
     const answer = await Promise.race([Promise.resolve().then(() => authenticate(request, credential)), timeout]);
     if (answer === 'timeout') {
-      report(new AuthError('ERR_AUTH_TIMEOUT', `authenticate did not answer within ${timeoutMs} ms`));
+      report(new SessionServerError('ERR_AUTH_TIMEOUT', `authenticate did not answer within ${timeoutMs} ms`));
       return null;
     }
     if (answer === null || answer === undefined) return null;
     return validResult(answer, report);
   } catch (error) {
-    report(new AuthError('ERR_AUTH_THREW', 'authenticate threw', { cause: error }));
+    report(new SessionServerError('ERR_AUTH_THREW', 'authenticate threw', { cause: error }));
     return null;
   } finally {
     clearTimeout(timer);
@@ -68,7 +60,7 @@ function validResult(answer: unknown, report: (error: Error) => void): AuthResul
     return r.expiresAt === undefined ? { user: r.user! } : { user: r.user!, expiresAt: r.expiresAt! };
   }
   report(
-    new AuthError(
+    new SessionServerError(
       'ERR_AUTH_RESULT',
       `authenticate must answer { user: a non-empty string of at most ${MAX_USER_LENGTH} characters, ` +
         'expiresAt?: epoch ms } or null',

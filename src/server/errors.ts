@@ -15,7 +15,11 @@ export type SessionServerErrorCode =
   /** A message to another node (a hand-over request, a hint) could not be published. */
   | 'ERR_NODE_MESSAGE'
   /** `RedisStore` or `--redis` without the optional peer dependency ioredis installed. */
-  | 'ERR_IOREDIS_MISSING';
+  | 'ERR_IOREDIS_MISSING'
+  /** The application's `authenticate` threw or rejected (the cause), took longer than `authTimeoutMs`, or answered junk. */
+  | 'ERR_AUTH_THREW'
+  | 'ERR_AUTH_TIMEOUT'
+  | 'ERR_AUTH_RESULT';
 
 export class SessionServerError extends Error {
   readonly code: SessionServerErrorCode;
