@@ -31,7 +31,7 @@ function get(port: number, path: string, method = 'GET', headers: Record<string,
 /** A server answering the operations paths on its own port, as the CLI does. */
 async function opsServer(options: { store?: RedisStore; metrics?: boolean } = {}) {
   const metrics = options.metrics === false ? undefined : await createMetrics();
-  let readiness: Readiness | undefined;
+  let readiness: Readiness | undefined = undefined;
   const ops = opsHandler({ ready: () => readiness!.check(), ...(metrics ? { metrics } : {}) });
   const { server, url } = await startServer({
     allowedOrigins: ['http://good.example'],
