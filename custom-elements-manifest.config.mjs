@@ -1,9 +1,10 @@
+import settingsTable from './scripts/cem-settings.mjs';
+
 // custom-elements.json for editors and Storybook: the element's modules only, described as the package
 // ships them (paths into dist/, no private members, no type names a user cannot import).
-//
-// The element's JSDoc says what the analyzer cannot see: on each reactive property, `@type {…}` is the
-// attribute's value syntax and `@default …` the value in effect while the attribute is absent (the property
-// itself stays null until set, so the initializer is not the default a page author needs).
+// The attributes and their properties come from the settings table (scripts/cem-settings.mjs): each gets the
+// value in effect while the attribute is absent as its default (the property itself stays null until set, so
+// its initial value is not the default a page author needs).
 
 /** JSDoc tags of a node, by name: `@type {number}` → { type: 'number' }, `@default 6` → { default: '6' }. */
 function jsDocTags(ts, node) {
@@ -78,7 +79,8 @@ function publicPackage() {
     },
     packageLinkPhase({ customElementsManifest }) {
       for (const mod of customElementsManifest.modules) {
-        const local = aliases.get(mod.path) ?? new Map();
+        // A subclass's inherited members keep the type aliases of the module that declares them.
+        const local = new Map([...aliases.values()].flatMap((m) => [...m]));
         const inline = (text) => {
           let out = text;
           for (const [name, def] of local) {
@@ -99,7 +101,10 @@ function publicPackage() {
         mod.exports = mod.exports.filter((e) => !anonymous(e.declaration?.name));
         for (const decl of mod.declarations) {
           if (decl.kind !== 'class') continue;
-          decl.members = (decl.members ?? []).filter((m) => m.privacy !== 'private' && !m.name.startsWith('#'));
+          // Protected members are the shell's hooks for its subclass, not the element's API.
+          decl.members = (decl.members ?? []).filter(
+            (m) => m.privacy !== 'private' && m.privacy !== 'protected' && !m.name.startsWith('#'),
+          );
           const detail = eventDetails.get(decl.name);
           if (detail) {
             decl.superclass = { name: 'Event', package: 'global:' };
@@ -114,7 +119,7 @@ function publicPackage() {
             }
           }
           for (const field of decl.members) {
-            const doc = members.get(`${decl.name}.${field.name}`);
+            const doc = members.get(`${field.inheritedFrom?.name ?? decl.name}.${field.name}`);
             if (!doc) continue;
             // The field keeps its TypeScript type (the @type tag describes the attribute's value).
             if (doc.declared) field.type = { text: inline(doc.declared) };
@@ -122,12 +127,6 @@ function publicPackage() {
             if (field.type) field.type.text = inline(field.type.text);
           }
           for (const attr of decl.attributes ?? []) {
-            const doc = members.get(`${decl.name}.${attr.fieldName}`) ?? {};
-            const field = decl.members.find((m) => m.name === attr.fieldName);
-            attr.type = { text: doc.type ?? field?.type?.text ?? 'string' };
-            if (doc.default !== undefined) attr.default = doc.default;
-            else delete attr.default;
-            if (field?.description) attr.description = field.description;
             // Only the schema's attribute fields: `readonly` and friends belong to the property.
             for (const key of Object.keys(attr))
               if (!['name', 'summary', 'description', 'type', 'default', 'fieldName', 'deprecated'].includes(key))
@@ -147,9 +146,17 @@ function publicPackage() {
 }
 
 export default {
-  // The element, its events and its define helper: the client and server APIs are described by their .d.ts.
-  globs: ['src/index.ts', 'src/reconnecting-session.ts', 'src/events.ts', 'src/define.ts'],
+  // The element (and the shell it extends), its events and its define helper: the client and server APIs are
+  // described by their .d.ts.
+  globs: [
+    'src/index.ts',
+    'src/settings.ts',
+    'src/reconnecting-session-base.ts',
+    'src/reconnecting-session.ts',
+    'src/events.ts',
+    'src/define.ts',
+  ],
   outdir: '.',
   litelement: true,
-  plugins: [publicPackage()],
+  plugins: [settingsTable(), publicPackage()],
 };

@@ -1,7 +1,6 @@
 import { nodeResolve } from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import minifyTemplates from './scripts/minify-templates.mjs';
-import noOverlay from './scripts/no-overlay.mjs';
 
 // tsc has already emitted dist/; rollup only packages it, so one compiler owns the TypeScript.
 // minifyTemplates strips the whitespace of css`` and html`` templates, which terser leaves alone.
@@ -9,9 +8,12 @@ import noOverlay from './scripts/no-overlay.mjs';
 // measured 56 B gzip smaller (unsafe_arrows gained 1 B more, not worth the risk); property mangling stays
 // off: lit's `_$` names are its cross-version API and `#private` fields are mangled already.
 const minify = { ecma: 2020, compress: { passes: 2 }, format: { comments: false } };
-// The element is a ReactiveElement with its own small overlay renderer: `lit`'s index still imports
-// lit-html and LitElement for their side effects (registering their versions), which would keep them whole.
-const treeshake = { moduleSideEffects: (id) => !/[\\/]lit-(html|element)[\\/]/.test(id) };
+// The element renders with lit-html but is not a LitElement: its shell, which the no-overlay bundle registers
+// alone, is a ReactiveElement. `lit`'s index imports lit-html and LitElement for their side effects
+// (registering their versions), which would keep them whole: LitElement in both bundles, lit-html in the
+// no-overlay one, which draws nothing. The full bundle keeps lit-html's registration, as lit does.
+const sideEffectsBut = (re) => ({ moduleSideEffects: (id) => !re.test(id) });
+const treeshake = sideEffectsBut(/[\\/]lit-element[\\/]/);
 
 export default [
   {
@@ -42,11 +44,11 @@ export default [
       },
     ],
   },
-  // For pages with their own connection UI: see scripts/no-overlay.mjs.
+  // For pages with their own connection UI: the element without its overlay controller (src/no-overlay.ts).
   {
-    input: 'dist/index.js',
-    plugins: [noOverlay(), nodeResolve({ browser: true })],
-    treeshake,
+    input: 'dist/no-overlay.js',
+    plugins: [nodeResolve({ browser: true })],
+    treeshake: sideEffectsBut(/[\\/]lit-(html|element)[\\/]/),
     output: {
       file: 'dist/bundle/reconnecting-session.no-overlay.min.js',
       format: 'es',

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { execSync } from 'node:child_process';
 import { chromiumPath } from './chromium.mjs';
+import { REQUIREMENTS, selectedEngines } from './engines.mjs';
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 let hasApt = false;
@@ -38,6 +39,16 @@ if (process.env.CHROME_PATH && !existsSync(chromiumPath)) {
   process.exit(1);
 }
 ensure({ name: 'Chromium', pkg: 'chromium', path: chromiumPath, howTo: chromiumHowTo });
+// Firefox and WebKit, for the engines this run will use (ENGINES=chromium skips them).
+for (const engine of selectedEngines([])) {
+  if (engine === 'chromium') continue;
+  for (const r of REQUIREMENTS[engine]) {
+    ensure({
+      ...r,
+      howTo: `The ${engine} browser tests need it: install it with \`sudo apt-get install -y ${r.pkg}\`, set ${r.env} to its path, or run other engines only (ENGINES=chromium npm test).`,
+    });
+  }
+}
 
 const redisPath = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
 ensure({

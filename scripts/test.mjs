@@ -1,6 +1,8 @@
-// Runs every suite (node, then browser) and ends with one line: "N passed, N failed".
+// Runs every suite (node, then the browser suite in each engine) and ends with one line: "N passed, N failed".
+// `node scripts/test.mjs browser --engine firefox` runs one engine (ENGINES=firefox,webkit works too).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { selectedEngines } from './engines.mjs';
 
 const results = '.test-results';
 rmSync(results, { recursive: true, force: true });
@@ -50,16 +52,26 @@ if (!only || only === 'node') {
 }
 
 if (!only || only === 'browser') {
-  const status = run(process.execPath, ['node_modules/@web/test-runner/dist/bin.js']);
-  const file = `${results}/browser.json`;
-  if (existsSync(file)) {
-    const b = JSON.parse(readFileSync(file, 'utf8'));
-    totals.passed += b.passed;
-    totals.failed += b.failed;
-    totals.skipped += b.skipped;
-    if (status !== 0 && b.failed === 0) totals.failed++;
-  } else {
-    totals.failed++;
+  // Each engine in its own run: WebKit needs one page at a time and a display, and a crash in one engine must
+  // not hide the others' results.
+  for (const engine of selectedEngines(process.argv.slice(3))) {
+    console.log(`\n== browser suite in ${engine} ==`);
+    const started = Date.now();
+    process.env.RS_ENGINE = engine;
+    const status = run(process.execPath, ['node_modules/@web/test-runner/dist/bin.js']);
+    const file = `${results}/browser-${engine}.json`;
+    const seconds = Math.round((Date.now() - started) / 1000);
+    if (existsSync(file)) {
+      const b = JSON.parse(readFileSync(file, 'utf8'));
+      console.log(`${engine}: ${b.passed} passed, ${b.failed} failed, ${b.skipped} skipped in ${seconds} s`);
+      totals.passed += b.passed;
+      totals.failed += b.failed;
+      totals.skipped += b.skipped;
+      if (status !== 0 && b.failed === 0) totals.failed++;
+    } else {
+      console.log(`${engine}: no results (the run failed to start) after ${seconds} s`);
+      totals.failed++;
+    }
   }
 }
 

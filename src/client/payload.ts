@@ -85,11 +85,3 @@ export function plainData(w: WirePayload): string | ArrayBuffer | Blob {
   if (w.kind === 'binary') return w.data;
   return base64ToBytes(w.base64).buffer as ArrayBuffer;
 }
-
-/** A snapshot written before JSON payloads were kept as text held the value itself (`json`). */
-export function upgradeStoredPayload(w: WirePayload | { kind: 'json'; json: JsonValue }): WirePayload | null {
-  if (w.kind !== 'json') return w;
-  if (typeof (w as { text?: unknown }).text === 'string') return w as WirePayload;
-  const text = JSON.stringify((w as { json?: JsonValue }).json);
-  return text === undefined ? null : { kind: 'json', text };
-}

@@ -1,6 +1,6 @@
 /** sessionStorage snapshot for `persist`: a reload resumes the same session with nothing lost. */
 import type { OutboxEntry } from './outbox.js';
-import { upgradeStoredPayload, type WirePayload } from './payload.js';
+import type { WirePayload } from './payload.js';
 
 export interface SessionSnapshot {
   sid: string;
@@ -24,11 +24,9 @@ export function loadSnapshot(storage: Storage | null, key: string): SessionSnaps
     const s = JSON.parse(raw) as SessionSnapshot;
     if (typeof s.sid !== 'string' || typeof s.token !== 'string' || !Array.isArray(s.outbox)) return null;
     // Binary entries were queued as ArrayBuffers/Blobs only in plain mode, which does not persist.
-    s.outbox = s.outbox.flatMap((e) => {
-      if (e.data.kind !== 'json' && e.data.kind !== 'bytes') return [];
-      const data = upgradeStoredPayload(e.data);
-      return data ? [{ ...e, data }] : [];
-    });
+    s.outbox = s.outbox.filter(
+      (e) => (e.data.kind === 'json' && typeof e.data.text === 'string') || e.data.kind === 'bytes',
+    );
     return s;
   } catch {
     return null;
@@ -40,13 +38,5 @@ export function saveSnapshot(storage: Storage | null, key: string, snapshot: Ses
     storage?.setItem(PREFIX + key, JSON.stringify(snapshot));
   } catch {
     // Quota exceeded or storage disabled: persistence is best effort, the live session is unaffected.
-  }
-}
-
-export function clearSnapshot(storage: Storage | null, key: string): void {
-  try {
-    storage?.removeItem(PREFIX + key);
-  } catch {
-    // Storage disabled: nothing was saved either.
   }
 }

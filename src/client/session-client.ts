@@ -2,13 +2,14 @@
  * The connection state machine: owns the WebSocket, every timer and every window/document
  * listener, and renders nothing. The element is a thin layer over it.
  */
-import { CloseCode, isFatalCloseCode, parseRetryHint, type RetryHint } from '../protocol/close-codes.js';
+import { CloseCode, isFatalCloseCode, type RetryHint } from '../protocol/close-codes.js';
 import type { ClientConfig } from '../config.js';
-import { baseDelay, hintDelay, withJitter } from './backoff.js';
 import { defaultEnvironment, type ClientEnvironment, type SocketLike } from './environment.js';
 import { Outbox, OutboxFullError } from './outbox.js';
+import { PageLifecycle } from './page-lifecycle.js';
 import { plainData, toPlainWire, toSessionWire, wireSize, type Payload, type WirePayload } from './payload.js';
 import { withoutCredentials, withoutCredentialsInText } from './redact.js';
+import { ReconnectSchedule } from './reconnect-schedule.js';
 import { SessionLayer } from './session-layer.js';
 import type { Cause, ClientDelegate, MessageCallback, StatusDetail, Status } from './types.js';
 
@@ -25,9 +26,6 @@ export class SessionClient {
   readonly #env: ClientEnvironment;
 
   #status: Status = 'idle';
-  #attempt = 0;
-  #delayMs: number | null = null;
-  #nextAttemptAt: number | null = null;
   #cause: Cause | null = null;
   #code: number | null = null;
   #reason = '';
@@ -38,15 +36,6 @@ export class SessionClient {
   /** True once the socket is usable: opened (plain) or welcomed (session). */
   #ready = false;
   #signals: AbortController | null = null;
-  #unloading = false;
-  /** Before this time (epoch ms) the server asked not to come back; wake-ups wait for it, retryNow() does not. */
-  #hintUntil: number | null = null;
-  #hintDelayMs = 0;
-  /** Deadline of the automatic attempt the schedule owes; a manual attempt (retryNow, a wake-up) leaves it be. */
-  #owedAt: number | null = null;
-  #owedHintUntil: number | null = null;
-  /** The socket in flight is a manual attempt made while an automatic one was owed. */
-  #manual = false;
 
   #waitTimer: number | undefined;
   #connectTimer: number | undefined;
@@ -64,6 +53,8 @@ export class SessionClient {
 
   readonly #outbox: Outbox<WirePayload>;
   readonly #session: SessionLayer;
+  readonly #schedule: ReconnectSchedule;
+  readonly #page: PageLifecycle;
 
   #outageStart: number | null = null;
   /** `persist`: when this page let go of the session (or its outage began), so a reload's resume reports the outage. */
@@ -83,6 +74,12 @@ export class SessionClient {
     this.#delegate = delegate;
     this.#env = { ...defaultEnvironment(), ...env };
     this.#outbox = new Outbox(config.maxQueue, config.maxQueueBytes);
+    this.#page = new PageLifecycle(this.#env, (signal, persisted) => {
+      if (signal === 'pagehide') this.#onPageHide(persisted);
+      else if (signal === 'pageshow') this.#onPageShow(persisted);
+      delegate.unloading?.(this.#page.unloading);
+    });
+    const schedule = (this.#schedule = new ReconnectSchedule(this.#env));
     this.#session = new SessionLayer(
       config,
       {
@@ -93,6 +90,8 @@ export class SessionClient {
         },
         drain: () => this.#checkDrain(),
         persist: () => this.#persist(),
+        acked: () => schedule.acked(),
+        retry: (hint: RetryHint, code?: number) => schedule.retry(hint, code),
       },
       delegate,
       this.#env,
@@ -105,11 +104,11 @@ export class SessionClient {
   }
 
   get attempt(): number {
-    return this.#attempt;
+    return this.#schedule.attempt;
   }
 
   get nextAttemptAt(): number | null {
-    return this.#nextAttemptAt;
+    return this.#schedule.nextAttemptAt;
   }
 
   /** Messages waiting: not yet sent (plain) or not yet acknowledged (session). */
@@ -159,7 +158,7 @@ export class SessionClient {
     const urlsChanged = config.urls.join(' ') !== this.#config.urls.join(' ');
     const modeChanged = config.protocol !== this.#config.protocol;
     this.#config = config;
-    this.#session.config = config;
+    this.#session.configure(config);
     // Same outbox, new bounds: a new one would restart the sequence numbers mid-session.
     this.#outbox.maxMessages = config.maxQueue;
     this.#outbox.maxBytes = config.maxQueueBytes;
@@ -167,7 +166,7 @@ export class SessionClient {
     if ((urlsChanged || modeChanged) && this.#isActive()) {
       this.#urlIndex = 0;
       this.#dropSocket(CloseCode.normal, 'configuration changed');
-      this.#attempt = 0;
+      this.#schedule.resetAttempts();
       this.#openSocket();
     }
   }
@@ -196,7 +195,7 @@ export class SessionClient {
     this.#clearAllTimers();
     this.#paused = null;
     this.#outageStart = null;
-    this.#attempt = 0;
+    this.#schedule.resetAttempts();
     this.#removeSignals();
     if (this.#status !== 'closed' && this.#status !== 'idle') {
       this.#setStatus('closed', { cause: 'manual', code, reason });
@@ -258,21 +257,13 @@ export class SessionClient {
     }, DRAIN_POLL_MS);
   }
 
-  /** Checks a socket that claims to be open (ping with a short timeout), or attempts now if waiting. */
-  checkNow(): void {
-    this.#wake();
-  }
-
   #isActive(): boolean {
     return this.#status === 'connecting' || this.#status === 'open' || this.#status === 'reconnecting';
   }
 
   #startCycle(): void {
-    this.#attempt = 0;
-    this.#session.strikes = 0;
-    this.#owedAt = null;
+    this.#schedule.restart();
     this.#paused = null;
-    this.#unloading = false;
     this.#addSignals();
     if (this.#persistKey && this.#config.protocol === 'session') {
       this.#session.restore(this.#env.storage(), this.#persistKey);
@@ -294,10 +285,10 @@ export class SessionClient {
     this.#delegate.status({
       status,
       previous,
-      attempt: this.#attempt,
+      attempt: this.#schedule.attempt,
       maxAttempts: this.#config.maxAttempts,
-      delayMs: this.#nextAttemptAt === null ? null : this.#delayMs,
-      nextAttemptAt: this.#nextAttemptAt,
+      delayMs: this.#schedule.delayMs,
+      nextAttemptAt: this.#schedule.nextAttemptAt,
       cause: this.#cause,
       code: this.#code,
       reason: this.#reason,
@@ -328,17 +319,11 @@ export class SessionClient {
 
   /** `manual`: asked for by the page or a wake-up, not by the schedule, so it must not spend the attempt the schedule owes. */
   #openSocket(manual = false): void {
-    this.#env.clearTimeout(this.#waitTimer);
-    this.#waitTimer = undefined;
-    this.#nextAttemptAt = null;
-    const inCycle = this.#attempt > 0;
+    this.#stopWaiting();
     if (!this.#env.isOnline()) return this.#pause('offline');
     if (this.#config.pauseHidden && this.#env.isHidden()) return this.#pause('hidden');
     this.#paused = null;
-    this.#manual = manual && inCycle;
-    if (this.#manual) this.#owedHintUntil = this.#hintUntil;
-    else this.#owedAt = null;
-    this.#hintUntil = null;
+    this.#schedule.attempting(manual);
     const url = this.#socketUrl();
     if (!url) {
       this.#delegate.error({ kind: 'config', message: '<reconnecting-session>: no valid url to connect to' });
@@ -362,7 +347,7 @@ export class SessionClient {
     // The close event that follows says what happened; Node's `ws` would throw an unheard error instead.
     ws.addEventListener('error', () => {});
     this.#connectTimer = this.#env.setTimeout(() => this.#abandon('timeout'), this.#config.connectTimeout);
-    this.#setStatus(inCycle ? 'reconnecting' : 'connecting');
+    this.#setStatus(this.#schedule.attempt > 0 ? 'reconnecting' : 'connecting');
   }
 
   #onOpen(ws: SocketLike): void {
@@ -377,11 +362,7 @@ export class SessionClient {
     const attempts = this.#outageAttempts;
     this.#outageStart = null;
     this.#leftAt = null;
-    this.#attempt = 0;
-    this.#nextAttemptAt = null;
-    this.#owedAt = null;
-    this.#manual = false;
-    this.#session.hint = null;
+    this.#schedule.opened();
     if (this.#config.protocol === 'plain') {
       for (const entry of this.#outbox.drain()) ws.send(plainData(entry.data));
       this.#checkDrain();
@@ -436,10 +417,12 @@ export class SessionClient {
     }
   }
 
-  #lost(lostBy: Cause, code: number | null, reason: string): void {
+  #lost(lostBy: Cause, closeCode: number | null, reason: string): void {
+    const code = this.#schedule.closeCode(closeCode);
     const wasOpen = this.#status === 'open';
     this.#clearSocketTimers();
-    if (this.#unloading) return;
+    // The page is leaving: a socket closed by the browser now is not an outage to report.
+    if (this.#page.leaving) return;
     // A socket that dies while the browser says it is offline died of that, whatever the symptom.
     const symptom = lostBy === 'network' || lostBy === 'heartbeat' || lostBy === 'timeout';
     const cause: Cause = symptom && !this.#env.isOnline() ? 'offline' : lostBy;
@@ -448,18 +431,12 @@ export class SessionClient {
       this.#outageCause = cause;
       this.#outageCode = code;
       this.#outageAttempts = 0;
-      this.#attempt = 0;
       this.#persist();
     } else {
       // The next attempt tries the next URL in the list.
       this.#urlIndex++;
     }
-    if (lostBy === 'protocol') {
-      // Resuming replays the gap; but a protocol bug would open, break and resume forever, so protocol
-      // closes without progress in between count as attempts even across opens, and end in failed.
-      if (wasOpen) this.#attempt = this.#session.strikes;
-      this.#session.strikes++;
-    }
+    this.#schedule.lost(wasOpen, lostBy === 'protocol');
     const refused = code === CloseCode.tooBig && this.#config.protocol === 'session' && this.#session.dropRefused();
     if (code !== null && isFatalCloseCode(code) && !refused) {
       return this.#fail(code === CloseCode.policy || code >= 4000 ? 'policy' : 'protocol', code, reason);
@@ -469,87 +446,45 @@ export class SessionClient {
       this.#removeSignals();
       return this.#setStatus('closed', { cause, code, reason });
     }
-    const hint =
-      code === CloseCode.serviceRestart || code === CloseCode.tryAgainLater
-        ? (this.#session.hint ?? parseRetryHint(reason))
-        : null;
-    this.#session.hint = null;
-    this.#scheduleNext(cause, code, reason, hint);
-  }
-
-  #scheduleNext(cause: Cause, code: number | null, reason: string, hint: RetryHint | null): void {
-    const { reconnect, maxAttempts, delays, jitter } = this.#config;
+    const hint = this.#schedule.takeHint(code, reason);
+    const { reconnect } = this.#config;
     if (reconnect === 'off') {
       this.#removeSignals();
       return this.#setStatus('closed', { cause, code, reason });
     }
     if (reconnect === 'prompt') return this.#fail(cause, code, reason);
     const offline = !this.#env.isOnline();
-    if (this.#manual && !hint) return this.#backToOwed(cause, code, reason, offline);
-    // Time offline spends no attempts: the last one still comes once the network is back. Nor does a
-    // server that said when to come back (a drain longer than max-attempts cycles must not end in failed).
-    if (this.#attempt >= maxAttempts && !offline && !hint) return this.#fail(cause, code, reason);
-    if (this.#attempt === 0 || (this.#attempt < maxAttempts && !hint)) this.#attempt++;
-    const delay = hint
-      ? hintDelay(hint.afterMs, hint.spreadMs, this.#env.random)
-      : withJitter(baseDelay(this.#attempt, delays), jitter, this.#env.random);
-    this.#hintUntil = hint ? this.#env.now() + delay : null;
-    this.#hintDelayMs = delay;
-    if (offline) {
-      this.#code = code;
-      this.#reason = reason;
-      return this.#pause('offline');
-    }
-    this.#waitFor(delay, { cause, code, reason });
-  }
-
-  /**
-   * A failed manual attempt: the same attempt number stays owed, at its old deadline while that is
-   * ahead, else after its full delay again; the schedule neither shortens nor moves on.
-   */
-  #backToOwed(cause: Cause, code: number | null, reason: string, offline: boolean): void {
-    this.#manual = false;
-    const { delays, jitter } = this.#config;
-    const ahead = this.#owedAt === null ? 0 : this.#owedAt - this.#env.now();
-    const delay = ahead > 0 ? ahead : withJitter(baseDelay(this.#attempt, delays), jitter, this.#env.random);
-    this.#hintUntil = this.#owedHintUntil;
-    this.#hintDelayMs = this.#hintUntil === null ? 0 : delay;
-    if (offline) {
-      this.#code = code;
-      this.#reason = reason;
-      return this.#pause('offline');
-    }
+    const delay = this.#schedule.next(this.#config, hint, offline);
+    if (delay === null) return this.#fail(cause, code, reason);
+    if (offline) return this.#pause('offline', { code, reason });
     this.#waitFor(delay, { cause, code, reason });
   }
 
   #waitFor(delay: number, patch: Partial<StatusDetail>): void {
-    this.#delayMs = delay;
-    this.#nextAttemptAt = this.#env.now() + delay;
-    this.#owedAt = this.#nextAttemptAt;
+    this.#schedule.wait(delay);
     this.#waitTimer = this.#env.setTimeout(() => this.#attemptDue(), delay);
     this.#setStatus('reconnecting', patch);
   }
 
-  /** Deadlines come from the clock, so a throttled or early timer cannot shift the schedule. */
   #attemptDue(): void {
     this.#waitTimer = undefined;
-    const at = this.#nextAttemptAt;
-    const remaining = at === null ? 0 : at - this.#env.now();
-    // More left than was ever scheduled means the clock went back: waiting it out could take hours.
-    if (remaining > 0 && remaining <= (this.#delayMs ?? 0)) {
-      this.#waitTimer = this.#env.setTimeout(() => this.#attemptDue(), remaining);
-      return;
-    }
-    this.#openSocket();
+    const remaining = this.#schedule.remaining();
+    if (remaining) this.#waitTimer = this.#env.setTimeout(() => this.#attemptDue(), remaining);
+    else this.#openSocket();
   }
 
-  #pause(kind: 'offline' | 'hidden'): void {
+  #stopWaiting(): void {
     this.#env.clearTimeout(this.#waitTimer);
     this.#waitTimer = undefined;
-    this.#nextAttemptAt = null;
+    this.#schedule.cancel();
+  }
+
+  /** Attempts wait, uncounted, for the network to come back or the page to be shown. */
+  #pause(kind: 'offline' | 'hidden', patch: Partial<StatusDetail> = {}): void {
+    this.#stopWaiting();
     this.#paused = kind;
-    const status = this.#attempt > 0 || this.#status === 'reconnecting' ? 'reconnecting' : 'connecting';
-    this.#setStatus(status, { cause: kind });
+    const status = this.#schedule.attempt > 0 || this.#status === 'reconnecting' ? 'reconnecting' : 'connecting';
+    this.#setStatus(status, { ...patch, cause: kind });
   }
 
   #fail(cause: Cause, code: number | null, reason: string): void {
@@ -560,13 +495,11 @@ export class SessionClient {
   }
 
   #wake(): void {
-    if (this.#unloading) return;
+    if (this.#page.leaving) return;
     if (this.#status === 'open') return this.#session.probe();
     const waiting = this.#waitTimer !== undefined || this.#paused !== null;
     if (!waiting || (this.#status !== 'reconnecting' && this.#status !== 'connecting')) return;
-    // A draining server spread its clients out; coming back early on a wake-up would undo that.
-    // Capped by the hint itself: a clock set back must not stretch the wait.
-    const held = this.#hintUntil === null ? 0 : Math.min(this.#hintUntil - this.#env.now(), this.#hintDelayMs);
+    const held = this.#schedule.held();
     if (held > 0) {
       if (this.#paused === 'offline' && this.#env.isOnline()) {
         this.#paused = null;
@@ -601,8 +534,7 @@ export class SessionClient {
       opts,
     );
     doc.addEventListener('resume', () => this.#wake(), opts);
-    win.addEventListener('pagehide', (e) => this.#onPageHide((e as PageTransitionEvent).persisted), opts);
-    win.addEventListener('pageshow', (e) => this.#onPageShow((e as PageTransitionEvent).persisted), opts);
+    this.#page.listen(opts.signal);
   }
 
   #removeSignals(): void {
@@ -613,8 +545,6 @@ export class SessionClient {
   #onPageHide(persisted: boolean): void {
     this.#leftAt ??= this.#outageStart ?? this.#env.now();
     this.#persist();
-    // The page is leaving: a socket closed by the browser now is not an outage to report.
-    this.#unloading = true;
     if (persisted && this.#ws) {
       // A page with an open WebSocket cannot enter the back-forward cache; close and resume on return.
       this.#dropSocket(CloseCode.normal, 'page hidden');
@@ -623,11 +553,9 @@ export class SessionClient {
   }
 
   #onPageShow(persisted: boolean): void {
-    if (!this.#unloading) return;
-    this.#unloading = false;
     if (persisted && this.#paused === 'hidden') {
       this.#paused = null;
-      this.#attempt = 0;
+      this.#schedule.resetAttempts();
       this.#openSocket();
     } else if (persisted) {
       // Restored from the cache while waiting or paused: the network may be back, do not wait out the delay.
@@ -645,9 +573,7 @@ export class SessionClient {
     this.#clearSocketTimers();
     this.#env.clearTimeout(this.#drainTimer);
     this.#drainTimer = undefined;
-    this.#env.clearTimeout(this.#waitTimer);
-    this.#waitTimer = undefined;
-    this.#nextAttemptAt = null;
+    this.#stopWaiting();
   }
 
   #persist(): void {

@@ -36,18 +36,14 @@ export interface SessionHost {
   /** Acks freed room in the outbox. */
   drain(): void;
   persist(): void;
+  /** The server acknowledged messages of ours: whatever broke the protocol before is not looping. */
+  acked(): void;
+  /** The server's `retry` frame: when to come back after the close (`code`, if the server named it) that follows. */
+  retry(hint: RetryHint, code?: number): void;
 }
 
 export class SessionLayer {
-  config: ClientConfig;
-  /** The server's `retry` frame on the current socket, for the close that follows it. */
-  hint?: RetryHint | null;
-  /**
-   * Protocol closes (1002, or a gap the client saw) since the server last acknowledged a message of
-   * ours; the client zeroes it when a cycle starts, before any socket.
-   */
-  strikes!: number;
-
+  #config: ClientConfig;
   readonly #host: SessionHost;
   readonly #delegate: ClientDelegate;
   readonly #env: ClientEnvironment;
@@ -86,11 +82,16 @@ export class SessionLayer {
     env: ClientEnvironment,
     outbox: Outbox<WirePayload>,
   ) {
-    this.config = config;
+    this.#config = config;
     this.#host = host;
     this.#delegate = delegate;
     this.#env = env;
     this.#outbox = outbox;
+  }
+
+  /** The layer reads only the heartbeat settings; a timer already armed keeps its deadline. */
+  configure(config: ClientConfig): void {
+    this.#config = config;
   }
 
   get sid(): string | null {
@@ -192,7 +193,7 @@ export class SessionLayer {
       }
       case 'ack':
         if (this.#outbox.ack(frame.seq) > 0) {
-          this.strikes = 0;
+          this.#host.acked();
           // Our messages get through: the clock starts again for whatever is still unacknowledged.
           this.#unackedSince = this.#outbox.size > 0 ? this.#env.now() : null;
           this.#host.drain();
@@ -206,7 +207,7 @@ export class SessionLayer {
         this.#delegate.error({ kind: 'server', message: frame.message, code: frame.code });
         return;
       case 'retry':
-        this.hint = { afterMs: frame.afterMs, spreadMs: frame.spreadMs };
+        this.#host.retry({ afterMs: frame.afterMs, spreadMs: frame.spreadMs }, frame.code);
         return;
     }
   }
@@ -218,7 +219,7 @@ export class SessionLayer {
     const outageMs = since === null ? 0 : Math.max(0, this.#env.now() - since);
     let replayedFromServer: number | null = null;
     if (f.resumed) {
-      if (this.#outbox.ack(f.ack) > 0) this.strikes = 0;
+      if (this.#outbox.ack(f.ack) > 0) this.#host.acked();
       if (f.seq !== undefined) replayedFromServer = Math.max(0, f.seq - this.#inSeq);
     } else {
       this.#inSeq = 0;
@@ -301,12 +302,12 @@ export class SessionLayer {
     this.#env.clearTimeout(this.#idleTimer);
     // A clock set back must not push the next check past one interval.
     this.#lastFrameAt = Math.min(this.#lastFrameAt, this.#env.now());
-    const due = this.#lastFrameAt + this.config.heartbeatInterval - this.#env.now();
+    const due = this.#lastFrameAt + this.#config.heartbeatInterval - this.#env.now();
     this.#idleTimer = this.#env.setTimeout(
       () => {
         const silent = this.#env.now() - this.#lastFrameAt;
-        if (silent < this.config.heartbeatInterval) return this.#armIdle();
-        this.#ping(this.config.heartbeatTimeout);
+        if (silent < this.#config.heartbeatInterval) return this.#armIdle();
+        this.#ping(this.#config.heartbeatTimeout);
       },
       Math.max(0, due),
     );
@@ -320,7 +321,7 @@ export class SessionLayer {
   #watchAcks(): void {
     if (this.#unackedSince !== null) return;
     this.#unackedSince = this.#env.now();
-    this.#armAckWatch(this.config.heartbeatTimeout);
+    this.#armAckWatch(this.#config.heartbeatTimeout);
   }
 
   #armAckWatch(ms: number): void {
@@ -331,14 +332,14 @@ export class SessionLayer {
       if (since === null) return;
       // A clock set back must not stretch the wait past one timeout.
       const waited = Math.max(0, this.#env.now() - Math.min(since, this.#env.now()));
-      if (waited < this.config.heartbeatTimeout) return this.#armAckWatch(this.config.heartbeatTimeout - waited);
+      if (waited < this.#config.heartbeatTimeout) return this.#armAckWatch(this.#config.heartbeatTimeout - waited);
       this.#host.abandon('heartbeat');
     }, ms);
   }
 
   /** A wake-up asks a welcomed session for a sign of life; plain mode has no way to ask. */
   probe(): void {
-    this.#ping(Math.min(PROBE_TIMEOUT_MS, this.config.heartbeatTimeout));
+    this.#ping(Math.min(PROBE_TIMEOUT_MS, this.#config.heartbeatTimeout));
   }
 
   /** One question at a time: an answer to any of them clears the timeout. */

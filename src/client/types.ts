@@ -104,4 +104,9 @@ export interface ClientDelegate {
   sessionId(id: string | null): void;
   /** The buffered amount fell back to half the high-water mark after a `send()` took it to the mark. */
   drain?(detail: DrainDetail): void;
+  /**
+   * On each of the page's leaving signals while the client listens (connecting, open, reconnecting or
+   * failed): whether the page now counts as unloading, so an overlay can stay away.
+   */
+  unloading?(unloading: boolean): void;
 }

@@ -1,41 +1,19 @@
-/** Overlay attributes → settings, with the same fall-back-and-warn rule as the connection settings. */
-import { attributeParsers } from '../config.js';
+/** Overlay attributes → settings: each `overlay` row of the settings table, read (fall back and warn) as its row says. */
+import { readSetting, settingsFor, type Parsed, type SettingName } from '../settings.js';
 
-export type OverlayMode = 'toast' | 'modal' | 'none';
-export type OverlayPosition = 'bottom-right' | 'bottom-left' | 'top-right' | 'top-left' | 'top' | 'bottom' | 'center';
+export type OverlaySettingName = Extract<SettingName, 'overlay' | 'position' | 'gracePeriod' | 'reconnectedDuration'>;
+export type OverlayConfig = { [K in OverlaySettingName]: Parsed<K> };
+export type OverlayMode = OverlayConfig['overlay'];
+export type OverlayPosition = OverlayConfig['position'];
 
-export interface OverlayConfig {
-  mode: OverlayMode;
-  position: OverlayPosition;
-  gracePeriod: number;
-  reconnectedDuration: number;
-}
+export const OVERLAY_SETTINGS = settingsFor('overlay') as OverlaySettingName[];
 
-export const POSITIONS: readonly OverlayPosition[] = [
-  'bottom-right',
-  'bottom-left',
-  'top-right',
-  'top-left',
-  'top',
-  'bottom',
-  'center',
-];
-
-export function parseOverlayConfig(raw: {
-  overlay: string | null;
-  position: string | null;
-  gracePeriod: string | null;
-  reconnectedDuration: string | null;
-}): { config: OverlayConfig; warnings: string[] } {
+export function parseOverlayConfig(raw: Record<OverlaySettingName, string | null>): {
+  config: OverlayConfig;
+  warnings: string[];
+} {
   const warnings: string[] = [];
-  const { number, choice } = attributeParsers(warnings);
-  return {
-    config: {
-      mode: choice('overlay', raw.overlay, ['toast', 'modal', 'none'] as const, 'toast'),
-      position: choice('position', raw.position, POSITIONS, 'bottom-right'),
-      gracePeriod: number('grace-period', raw.gracePeriod, 500, 0, 60_000),
-      reconnectedDuration: number('reconnected-duration', raw.reconnectedDuration, 2000, 0, 60_000),
-    },
-    warnings,
-  };
+  const config = {} as Record<OverlaySettingName, unknown>;
+  for (const name of OVERLAY_SETTINGS) config[name] = readSetting(name, raw[name], warnings);
+  return { config: config as OverlayConfig, warnings };
 }

@@ -2,6 +2,8 @@
 export const CloseCode = {
   normal: 1000,
   goingAway: 1001,
+  /** No close frame arrived: the network failed, or the engine would not pass the code on. */
+  abnormal: 1006,
   protocolError: 1002,
   unsupportedData: 1003,
   invalidData: 1007,
@@ -10,6 +12,12 @@ export const CloseCode = {
   internalError: 1011,
   serviceRestart: 1012,
   tryAgainLater: 1013,
+  /**
+   * 1012 and 1013 in the range every engine hands the page intact (WebKitGTK turns 1012–1014 into 1006 and drops the
+   * reason): plain WebSocket servers send these with `retry-after=N;spread=M` as the reason.
+   */
+  restarting: 4012,
+  busy: 4013,
   unauthorized: 4401,
   forbidden: 4403,
   /** The session was closed by the application on the server: do not resume it. */
@@ -33,6 +41,16 @@ export function isFatalCloseCode(code: number): boolean {
     code === CloseCode.invalidData ||
     code === CloseCode.tooBig
   );
+}
+
+/** A planned restart (a deploy): the server will be back, and says when. */
+export function isRestartCode(code: number | null): boolean {
+  return code === CloseCode.serviceRestart || code === CloseCode.restarting;
+}
+
+/** Codes that come with a retry hint (in the reason, or in a `retry` frame before the close). */
+export function isRetryCode(code: number | null): boolean {
+  return isRestartCode(code) || code === CloseCode.tryAgainLater || code === CloseCode.busy;
 }
 
 export interface RetryHint {

@@ -3,7 +3,8 @@
 export const PROTOCOL_VERSION = 1;
 
 /** Why a resume did not continue the old session. */
-export type NewSessionReason = 'expired' | 'unknown' | 'replay-gap' | 'token';
+/** `user`: the credential names another user than the one the session belongs to. */
+export type NewSessionReason = 'expired' | 'unknown' | 'replay-gap' | 'token' | 'user';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -14,6 +15,20 @@ export interface HelloFrame {
   token?: string;
   /** Highest server seq the client has received. */
   ack: number;
+  /** The credential for the server's `authenticate` (never in the URL). */
+  auth?: string;
+}
+
+/** Send a fresh credential (an `auth` frame) before `before` (epoch ms), or the socket closes with 4401. */
+export interface ReauthFrame {
+  t: 'reauth';
+  before: number;
+}
+
+/** A fresh credential over the live socket, in answer to `reauth`. */
+export interface AuthFrame {
+  t: 'auth';
+  auth: string;
 }
 
 export interface WelcomeFrame {
@@ -61,16 +76,21 @@ export interface ErrorFrame {
   message: string;
 }
 
-/** Sent before the server closes with 1012/1013: come back after `afterMs`, spread over `spreadMs`. */
+/**
+ * Sent before the server closes with 1012/1013: come back after `afterMs`, spread over `spreadMs`. `code` names the
+ * close that follows, since some engines (WebKitGTK) hand the page 1012–1014 as 1006.
+ */
 export interface RetryFrame {
   t: 'retry';
   afterMs: number;
   spreadMs: number;
+  code?: number;
 }
 
 /** What each side sends: a decoder refuses the frames only the other side sends. */
-export type ClientFrame = HelloFrame | MsgFrame | AckFrame | PingFrame | PongFrame | ErrorFrame;
-export type ServerFrame = WelcomeFrame | MsgFrame | AckFrame | PingFrame | PongFrame | ErrorFrame | RetryFrame;
+export type ClientFrame = HelloFrame | AuthFrame | MsgFrame | AckFrame | PingFrame | PongFrame | ErrorFrame;
+export type ServerFrame =
+  WelcomeFrame | MsgFrame | AckFrame | PingFrame | PongFrame | ErrorFrame | RetryFrame | ReauthFrame;
 export type Frame = ClientFrame | ServerFrame;
 
 export type FrameType = Frame['t'];
@@ -185,7 +205,9 @@ export function decodeServerFrame(text: string): ServerFrame {
         maxFrameBytes: optNat,
       });
     case 'retry':
-      return check(f, { afterMs: duration, spreadMs: duration });
+      return check(f, { afterMs: duration, spreadMs: duration, code: optNat });
+    case 'reauth':
+      return check(f, { before: duration });
   }
   return decodeShared(f, 'server');
 }
@@ -193,7 +215,8 @@ export function decodeServerFrame(text: string): ServerFrame {
 /** Parses and validates one text frame from a client (what the server receives); refuses what only a server sends. */
 export function decodeClientFrame(text: string): ClientFrame {
   const f = parse(text);
-  if (f.t === 'hello') return check(f, { v: nat, ack: nat, sid: optStr, token: optStr });
+  if (f.t === 'hello') return check(f, { v: nat, ack: nat, sid: optStr, token: optStr, auth: optStr });
+  if (f.t === 'auth') return check(f, { auth: str });
   return decodeShared(f, 'client');
 }
 

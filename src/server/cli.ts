@@ -11,6 +11,7 @@ import { opsHandler } from './ops-endpoints.js';
 import { Readiness } from './readiness.js';
 import { createSessionServer, type SessionServer } from './session-server.js';
 import { staticFiles } from './static-files.js';
+import { loadIoredis } from './store/ioredis.js';
 import { RedisStore } from './store/redis-store.js';
 
 const usage = `Usage: reconnecting-session-server [options]
@@ -137,6 +138,15 @@ const redis = args.redis as string | undefined;
 if (redis !== undefined && !/^rediss?:\/\//.test(redis))
   fail(`--redis must be a redis:// or rediss:// URL, not ${JSON.stringify(redis)}`);
 if (args['redis-cluster'] && redis === undefined) fail('--redis-cluster needs --redis URL (any node of the cluster)');
+if (redis !== undefined) {
+  // ioredis is an optional peer dependency: say what to install before anything starts.
+  try {
+    await loadIoredis();
+  } catch (error) {
+    console.error(`reconnecting-session-server: --redis: ${(error as Error).message}`);
+    process.exit(1);
+  }
+}
 // The CLI owns the store (rather than passing `redis`) so that a cluster can be asked for; it closes it on exit.
 const store = redis ? new RedisStore(redis, { cluster: args['redis-cluster'] === true }) : undefined;
 const nodeId = args['node-id'] as string | undefined;

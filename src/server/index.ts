@@ -3,6 +3,8 @@ export { createSessionServer, SessionServer } from './session-server.js';
 export type { SessionServerEvents, ResumeInfo, RejectInfo, BroadcastResult, HelloInfo } from './session-server.js';
 export type { SessionServerOptions } from './options.js';
 export { Session, SessionBufferFullError } from './session.js';
+export { SessionServerError } from './errors.js';
+export type { SessionServerErrorCode } from './errors.js';
 export type { SessionData, SessionEvents, ExpirationBlock } from './session.js';
 export type { OriginPolicy } from './origin.js';
 export { createMetrics, SessionServerMetrics } from './metrics.js';

@@ -7,15 +7,19 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { encodeFrame, type HelloFrame, type NewSessionReason, type WelcomeFrame } from '../protocol/frames.js';
 import { CloseCode, formatRetryHint, type RetryHint } from '../protocol/close-codes.js';
 import { AddressCounter, addressKey, clientAddress } from './address.js';
-import { Cluster } from './cluster.js';
-import { handleConnection, type ConnectionHost } from './connection.js';
+import { handleConnection } from './connection.js';
 import { callGuarded, emitGuarded } from './guard.js';
 import { newSessionId } from './ids.js';
 import { resolveOptions, type ResolvedOptions, type SessionServerOptions } from './options.js';
 import { originAllowed, type OriginPolicy } from './origin.js';
-import { bodyOf, Session, type SessionData, type SessionHost } from './session.js';
+import { LocalKeeper } from './local-keeper.js';
+import type { KeeperHost, SessionKeeper } from './session-keeper.js';
+import { SessionRegistry } from './session-registry.js';
+import { bodyOf, Session, type SessionContext, type SessionData } from './session.js';
 import { closeSocket } from './socket.js';
+import { StoreLink } from './store-link.js';
 import { RedisStore } from './store/redis-store.js';
+import type { SessionStore } from './store/session-store.js';
 import { TokenLimiter } from './token-limiter.js';
 import { ConnectionGate } from './connection-gate.js';
 import { ReplayBudget } from './replay-budget.js';
@@ -63,13 +67,12 @@ export interface SessionServerEvents {
   error: [error: Error];
 }
 
-const EXPIRED_MEMORY = 10_000;
 /** How long a client turned away for lack of room is asked to wait, spread so they do not return together. */
 const BUSY_HINT: RetryHint = { afterMs: 5000, spreadMs: 10_000 };
 /** A store outage is usually short (a failover, a restart): come back soon. */
 const STORE_BUSY_HINT: RetryHint = { afterMs: 500, spreadMs: 2000 };
 
-export class SessionServer extends EventEmitter<SessionServerEvents> implements ConnectionHost {
+export class SessionServer extends EventEmitter<SessionServerEvents> {
   readonly wss: WebSocketServer;
   readonly ready: Promise<void>;
   readonly helloTimeoutMs: number;
@@ -81,15 +84,12 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
   readonly #o: ResolvedOptions;
   readonly #path: string | undefined;
   readonly #origins: OriginPolicy | undefined;
-  readonly #sessions = new Map<string, Session>();
-  /** Recently expired IDs, so a late client hears "expired" rather than "unknown". */
-  readonly #expired = new Map<string, number>();
+  readonly #sessions: SessionRegistry;
   readonly #badTokens: TokenLimiter;
   readonly #alive = new WeakSet<WebSocket>();
-  readonly #sessionsByAddress = new AddressCounter();
   readonly #socketsByAddress = new AddressCounter();
   readonly #tcpByAddress = new AddressCounter();
-  readonly #sessionHost: SessionHost;
+  readonly #sessionContext: SessionContext;
   readonly #budget: ReplayBudget;
   readonly #gate: ConnectionGate;
   #sweepTimer: NodeJS.Timeout;
@@ -99,9 +99,10 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
   /** With a store, a drain sends clients away once its sessions' writes have landed. */
   #drained: Promise<void> = Promise.resolve();
   #closed = false;
-  /** With a shared store (`store` or `redis`): the sessions' truth lives there. */
-  readonly #cluster: Cluster | null = null;
-  readonly #ownsStore: boolean;
+  /** Where sessions are kept: this process, or a shared store (`store` or `redis`) that holds their truth. */
+  readonly #keeper: SessionKeeper;
+  /** A store made from the `redis` option, closed with the server. */
+  readonly #ownStore: SessionStore | undefined;
 
   constructor(options: SessionServerOptions = {}) {
     super();
@@ -112,11 +113,13 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     this.#origins = options.allowedOrigins;
     this.#gate = new ConnectionGate(this.#o.maxConnections);
     this.#budget = new ReplayBudget(this.#o.maxTotalReplayBytes, () => this.emit('drain'));
-    this.#sessionHost = this.#makeSessionHost();
+    this.#sessionContext = this.#makeSessionContext();
+    this.#sessions = new SessionRegistry(this.#o.maxSessions);
     this.#badTokens = new TokenLimiter(this.#o.maxBadTokensPerMinute, this.#o.badTokenDelayMs, this.#o.now);
-    const store = options.store ?? (options.redis ? new RedisStore(options.redis) : undefined);
-    this.#ownsStore = options.store === undefined && store !== undefined;
-    if (store) this.#cluster = new Cluster(store, options.nodeId ?? newSessionId(), this.#clusterHost());
+    this.#ownStore = options.store === undefined && options.redis ? new RedisStore(options.redis) : undefined;
+    const store = options.store ?? this.#ownStore;
+    const host = this.#keeperHost();
+    this.#keeper = store ? new StoreLink(store, options.nodeId ?? newSessionId(), host) : new LocalKeeper(host);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.#o.maxFrameBytes });
     this.wss.on('connection', (ws, req: IncomingMessage) =>
       this.#onConnection(ws, clientAddress(req, this.#o.trustProxy)),
@@ -130,7 +133,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
           this.#http.listen(options.port ?? 0, options.host, () => resolve());
         })
       : Promise.resolve();
-    this.ready = this.#cluster ? Promise.all([listening, this.#cluster.ready]).then(() => {}) : listening;
+    this.ready = Promise.all([listening, this.#keeper.ready]).then(() => {});
     this.#sweepTimer = setInterval(() => this.sweep(), this.#o.checkUnusedSessionsMs);
     this.#sweepTimer.unref();
     this.#pingTimer = setInterval(() => this.#pingAll(), this.#o.pingIntervalMs);
@@ -220,20 +223,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
    * `sweepStore()` returns what it expired.
    */
   sweep(): string[] {
-    if (this.#cluster) {
-      void this.#cluster.sweep();
-      return [];
-    }
-    const now = this.#o.now();
-    const expired: string[] = [];
-    for (const session of [...this.#sessions.values()]) {
-      if (session.connected || session.blocked || session.closed) continue;
-      if (now - session.detachedAt < this.#o.unusedSessionLifetimeMs) continue;
-      expired.push(session.id);
-      this.emit('expire', session);
-      session.expire();
-    }
-    return expired;
+    const expired = this.#keeper.sweep();
+    return Array.isArray(expired) ? expired : [];
   }
 
   /**
@@ -251,7 +242,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
       for (const session of this.#sessions.values()) session.flushAck();
       for (const ws of this.wss.clients) this.#sendAway(ws, hint, CloseCode.serviceRestart);
     };
-    if (!this.#cluster) return sendAway();
+    if (!this.#keeper.shared) return sendAway();
     // With a store, acks cover only what is stored: let the writes land (bounded) so nothing is handled twice.
     const sessions = [...this.#sessions.values()];
     const timeout = new Promise((resolve) => setTimeout(resolve, this.closeTimeoutMs).unref());
@@ -260,12 +251,12 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
 
   /** The sweep against the shared store; resolves with the IDs this node expired. */
   sweepStore(): Promise<string[]> {
-    return this.#cluster ? this.#cluster.sweep() : Promise.resolve(this.sweep());
+    return Promise.resolve(this.#keeper.sweep());
   }
 
   /** This node's name in the shared store (undefined without one). */
   get nodeId(): string | undefined {
-    return this.#cluster?.nodeId;
+    return this.#keeper.nodeId;
   }
 
   /** Accepts connections again after `drain()` (a drain that was only a pause). */
@@ -289,9 +280,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     for (const ws of this.wss.clients)
       closeSocket(ws, CloseCode.goingAway, 'server shutting down', this.closeTimeoutMs);
     // With a shared store the sessions stay there for the clients' resumes (on another node or after a restart).
-    if (this.#cluster) await this.#cluster.close(this.closeTimeoutMs);
-    else for (const session of [...this.#sessions.values()]) session.close(CloseCode.goingAway, 'server shutting down');
-    if (this.#ownsStore) await this.#cluster?.store.close();
+    await this.#keeper.close(this.closeTimeoutMs);
+    await this.#ownStore?.close();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     if (this.#ownsHttp) {
       this.#http.closeAllConnections?.();
@@ -307,51 +297,23 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
   /** @internal ConnectionHost: the hello handshake. */
   attach(ws: WebSocket, hello: HelloFrame, address: string): Session | null | Promise<Session | null> {
     this.#gate.saidHello(ws);
-    if (this.#cluster && hello.sid !== undefined && hello.token !== undefined)
-      return this.#cluster.resume(ws, { ...hello, sid: hello.sid, token: hello.token }, address);
-    return this.#fresh(ws, address, this.#cluster && hello.sid !== undefined ? 'unknown' : undefined, hello);
-  }
-
-  /** A new session, unless `hello` resumes one this process holds (without a shared store). */
-  #fresh(
-    ws: WebSocket,
-    address: string,
-    reason: NewSessionReason | undefined,
-    hello?: HelloFrame,
-  ): Session | null | Promise<Session | null> {
-    if (hello?.sid !== undefined) {
-      const existing = this.#sessions.get(hello.sid);
-      if (!existing) {
-        reason = this.#expired.has(hello.sid) ? 'expired' : 'unknown';
-      } else if (hello.token === undefined) {
-        reason = 'unknown';
-      } else if (!existing.tokenMatches(hello.token)) {
-        return this.#wrongToken(ws, address, hello.sid);
-      } else if (!existing.canResume(hello.ack)) {
-        existing.close(CloseCode.sessionClosed, 'replay gap');
-        reason = 'replay-gap';
-      } else {
-        return this.#resume(ws, existing, hello.token, hello.ack);
-      }
-    }
-    return this.#startNew(ws, address, reason);
+    if (hello.sid === undefined) return this.#fresh(ws, address, undefined);
+    return this.#keeper.resume(ws, { ...hello, sid: hello.sid }, address);
   }
 
   /** A wrong token gets the answer a stale one needs (a new session); past the limit, only after a delay. */
   #wrongToken(ws: WebSocket, address: string, sid: string): Session | null | Promise<Session | null> {
     const holdMs = this.#badTokens.wrong(address, sid);
-    if (holdMs === 0) return this.#startNew(ws, address, 'token');
+    if (holdMs === 0) return this.#fresh(ws, address, 'token');
     return new Promise((resolve) => {
-      const timer = setTimeout(
-        () => resolve(ws.readyState === 1 ? this.#startNew(ws, address, 'token') : null),
-        holdMs,
-      );
+      const timer = setTimeout(() => resolve(ws.readyState === 1 ? this.#fresh(ws, address, 'token') : null), holdMs);
       timer.unref();
     });
   }
 
-  #startNew(ws: WebSocket, address: string, reason: NewSessionReason | undefined): Session | null {
-    if (this.#sessionsByAddress.get(address) >= this.#o.maxSessionsPerAddress) {
+  /** A new session for `ws`, unless the address or the server has no room for one. */
+  #fresh(ws: WebSocket, address: string, reason: NewSessionReason | undefined): Session | null {
+    if (this.#sessions.countAt(address) >= this.#o.maxSessionsPerAddress) {
       this.#turnAway(ws, address, `maxSessionsPerAddress (${this.#o.maxSessionsPerAddress}) reached`);
       return null;
     }
@@ -371,15 +333,6 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
     this.#sendAway(ws, hint, CloseCode.tryAgainLater);
   }
 
-  #resume(ws: WebSocket, session: Session, token: string, clientAck: number): Session {
-    const outageMs = session.connected ? 0 : Math.max(0, this.#o.now() - session.detachedAt);
-    session.rotateToken(token);
-    this.#welcome(ws, session, true);
-    const replayed = session.attach(ws, clientAck);
-    this.emit('resume', session, { replayed, outageMs });
-    return session;
-  }
-
   #welcome(ws: WebSocket, session: Session, resumed: boolean, reason?: NewSessionReason): void {
     const frame: WelcomeFrame = {
       t: 'welcome',
@@ -397,44 +350,44 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
   }
 
   #newSession(address: string): Session | null {
-    if (this.#sessions.size >= this.#o.maxSessions) return null;
-    const session = new Session(newSessionId(), address, this.#sessionHost);
-    this.#sessions.set(session.id, session);
-    this.#sessionsByAddress.add(address);
-    this.#cluster?.created(session);
+    if (this.#sessions.full()) return null;
+    const session = new Session(newSessionId(), address, this.#sessionContext);
+    this.#sessions.add(session);
+    this.#keeper.created(session);
     this.emit('session', session);
     return session;
   }
 
-  #clusterHost() {
+  #keeperHost(): KeeperHost {
     return {
-      sessionHost: this.#sessionHost,
       sessions: this.#sessions,
       unusedSessionLifetimeMs: this.#o.unusedSessionLifetimeMs,
       leaseMs: this.#o.leaseMs,
       now: this.#o.now,
-      adopt: (session: Session) => {
-        this.#sessions.set(session.id, session);
-        this.#sessionsByAddress.add(session.address);
+      restore: (id, address, restore) => new Session(id, address, this.#sessionContext, restore),
+      adopt: (session) => {
+        this.#sessions.add(session);
         this.emit('session', session);
       },
-      welcome: (ws: WebSocket, session: Session, resumed: boolean) => this.#welcome(ws, session, resumed),
-      resumed: (session: Session, replayed: number, outageMs: number) =>
-        this.emit('resume', session, { replayed, outageMs }),
-      expired: (session: Session) => this.emit('expire', session),
-      fresh: (ws: WebSocket, address: string, reason: NewSessionReason) => this.#startNew(ws, address, reason),
-      wrongToken: (ws: WebSocket, address: string, sid: string) => this.#wrongToken(ws, address, sid),
-      busy: (ws: WebSocket, address: string, reason: string) => this.#turnAway(ws, address, reason, STORE_BUSY_HINT),
-      full: (ws: WebSocket, address: string, pending: number) => {
-        if (this.#sessions.size + pending < this.#o.maxSessions) return false;
-        this.#turnAway(ws, address, `maxSessions (${this.#o.maxSessions}) reached`);
-        return true;
+      resumed: (ws, session, clientAck, outageMs) => {
+        this.#welcome(ws, session, true);
+        const replayed = session.attach(ws, clientAck);
+        // The socket may have closed while a store answered.
+        if (ws.readyState > 1) session.detach(ws);
+        this.emit('resume', session, { replayed, outageMs });
       },
+      fresh: (ws, address, reason) => this.#fresh(ws, address, reason),
+      turnAway: (ws, address, reason, soon) => this.#turnAway(ws, address, reason, soon ? STORE_BUSY_HINT : BUSY_HINT),
+      expire: (session) => {
+        this.emit('expire', session);
+        session.expire();
+      },
+      wrongToken: (ws, address, sid) => this.#wrongToken(ws, address, sid),
       reportError: this.reportError,
     };
   }
 
-  #makeSessionHost(): SessionHost {
+  #makeSessionContext(): SessionContext {
     const o = this.#o;
     return {
       maxReplayMessages: o.maxReplayMessages,
@@ -447,18 +400,10 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
       budget: this.#budget,
       traffic: this.traffic,
       reportError: this.reportError,
-      ended: (session) => this.#forget(session),
+      ended: (session) => this.#sessions.forget(session),
       leaseMs: o.leaseMs,
-      forward: (session, body) => (this.#cluster && !this.#closed ? this.#cluster.forward(session, body) : false),
+      forward: (session, body) => !this.#closed && this.#keeper.forward(session, body),
     };
-  }
-
-  #forget(session: Session): void {
-    if (this.#sessions.get(session.id) !== session) return;
-    this.#sessions.delete(session.id);
-    this.#sessionsByAddress.remove(session.address);
-    this.#expired.set(session.id, this.#o.now());
-    if (this.#expired.size > EXPIRED_MEMORY) this.#expired.delete(this.#expired.keys().next().value!);
   }
 
   /**
@@ -531,7 +476,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> implements 
 
   #sendAway(ws: WebSocket, hint: RetryHint, code: number): void {
     if (ws.readyState !== 1) return;
-    ws.send(encodeFrame({ t: 'retry', afterMs: hint.afterMs, spreadMs: hint.spreadMs }));
+    ws.send(encodeFrame({ t: 'retry', afterMs: hint.afterMs, spreadMs: hint.spreadMs, code }));
     closeSocket(ws, code, formatRetryHint(hint), this.closeTimeoutMs);
   }
 

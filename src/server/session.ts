@@ -6,15 +6,15 @@ import { CloseCode } from '../protocol/close-codes.js';
 import { emitGuarded } from './guard.js';
 import { newToken, tokensEqual } from './ids.js';
 import { ReplayBuffer } from './replay-buffer.js';
-import type { BudgetWaiter, ReplayBudget } from './replay-budget.js';
+import type { ReplayBudget } from './replay-budget.js';
 import { closeSocket } from './socket.js';
 import type { Journal } from './store/journal.js';
 import type { StoredFrame } from './store/session-store.js';
 import { longTimeout, type LongTimer } from './timers.js';
 import type { Traffic } from './traffic.js';
 
-/** What a session needs from its server: limits, the shared memory budget, and where errors go. */
-export interface SessionHost {
+/** @internal What a session needs from its server: limits, the shared memory budget, and where errors go. */
+export interface SessionContext {
   maxReplayMessages: number;
   maxReplayBytes: number;
   replayOverflow: 'refuse' | 'evict';
@@ -74,7 +74,7 @@ interface Block extends ExpirationBlock {
   lapsed: boolean;
 }
 
-export class Session extends EventEmitter<SessionEvents> implements BudgetWaiter {
+export class Session extends EventEmitter<SessionEvents> {
   readonly id: string;
   readonly createdAt: number;
   /** The client address that created it, for the per-address limit. */
@@ -101,10 +101,10 @@ export class Session extends EventEmitter<SessionEvents> implements BudgetWaiter
   #moved = false;
   /** An ack is due but the client seqs it would cover are not stored yet. */
   #ackWaits = false;
-  readonly #host: SessionHost;
+  readonly #host: SessionContext;
 
   /** @internal Created by SessionServer. */
-  constructor(id: string, address: string, host: SessionHost, restore?: SessionRestore) {
+  constructor(id: string, address: string, host: SessionContext, restore?: SessionRestore) {
     super();
     this.id = id;
     this.address = address;

@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { emulateMedia, executeServerCommand } from '@web/test-runner-commands';
-import { cleanup, mount, startServer, startSessionServer, waitForStatus } from './helpers.js';
+import { cleanup, itIn, mount, startServer, startSessionServer, waitForStatus } from './helpers.js';
 import { part, view } from './overlay-helpers.js';
 
 interface AxeResults {
@@ -74,25 +74,30 @@ describe('<reconnecting-session> overlay look', () => {
     expect(el.shadowRoot!.elementFromPoint(x, bottom) === button, 'hit 22 px below the centre').to.equal(true);
   });
 
-  it('keeps the spinner visibly turning in forced-colours mode, and still under reduced motion', async () => {
-    const server = await startServer();
-    await server.stop();
-    const el = await mount(
-      `<reconnecting-session url="${server.url}" grace-period="0" delays="30000"></reconnecting-session>`,
-    );
-    await view(el, 'reconnecting');
-    try {
-      await forcedColors(true);
-      const spinner = getComputedStyle(part(el, 'spinner')!);
-      expect(spinner.animationName).to.equal('spin');
-      // A ring of one colour looks the same at every angle: the turning part must differ.
-      expect(spinner.borderTopColor).to.not.equal(spinner.borderRightColor);
-      await emulateMedia({ reducedMotion: 'reduce' });
-      await forcedColors(true);
-      expect(getComputedStyle(part(el, 'spinner')!).animationName).to.equal('none');
-    } finally {
-      await emulateMedia({ reducedMotion: 'no-preference' });
-      await forcedColors(false);
-    }
-  });
+  itIn(
+    ['chromium'],
+    'forced colours and reduced motion are emulated through CDP',
+    'keeps the spinner visibly turning in forced-colours mode, and still under reduced motion',
+    async () => {
+      const server = await startServer();
+      await server.stop();
+      const el = await mount(
+        `<reconnecting-session url="${server.url}" grace-period="0" delays="30000"></reconnecting-session>`,
+      );
+      await view(el, 'reconnecting');
+      try {
+        await forcedColors(true);
+        const spinner = getComputedStyle(part(el, 'spinner')!);
+        expect(spinner.animationName).to.equal('spin');
+        // A ring of one colour looks the same at every angle: the turning part must differ.
+        expect(spinner.borderTopColor).to.not.equal(spinner.borderRightColor);
+        await emulateMedia({ reducedMotion: 'reduce' });
+        await forcedColors(true);
+        expect(getComputedStyle(part(el, 'spinner')!).animationName).to.equal('none');
+      } finally {
+        await emulateMedia({ reducedMotion: 'no-preference' });
+        await forcedColors(false);
+      }
+    },
+  );
 });

@@ -1,7 +1,7 @@
 import { expect, oneEvent } from '@open-wc/testing';
 import sinon from 'sinon';
 import { emulateMedia } from '@web/test-runner-commands';
-import { cleanup, mount, startServer, startSessionServer, waitForStatus, waitUntil } from './helpers.js';
+import { cleanup, itIn, mount, startServer, startSessionServer, waitForStatus, waitUntil } from './helpers.js';
 import { part, shownMessage, text, view } from './overlay-helpers.js';
 
 /** Runs `fn` while the browser claims to be offline (navigator.onLine false), then restores it. */
@@ -422,27 +422,32 @@ describe('<reconnecting-session> overlay', () => {
     window.dispatchEvent(new PageTransitionEvent('pageshow', { persisted: false }));
   });
 
-  it('follows prefers-color-scheme and prefers-reduced-motion, and takes its position', async () => {
-    const server = await startServer();
-    await server.stop();
-    const el = await mount(
-      `<reconnecting-session url="${server.url}" position="top-left" grace-period="0" delays="30000"></reconnecting-session>`,
-    );
-    await view(el, 'reconnecting');
-    const box = part(el, 'overlay')!.getBoundingClientRect();
-    expect(box.top < 100 && box.left < 100, `at ${box.left},${box.top}`).to.equal(true);
-    try {
-      await emulateMedia({ colorScheme: 'light', reducedMotion: 'no-preference' });
-      const light = getComputedStyle(part(el, 'overlay')!).backgroundColor;
-      expect(getComputedStyle(part(el, 'spinner')!).animationName).to.equal('spin');
-      await emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
-      expect(getComputedStyle(part(el, 'overlay')!).backgroundColor).to.not.equal(light);
-      expect(getComputedStyle(part(el, 'spinner')!).animationName).to.equal('none');
-      await expect(el).shadowDom.to.be.accessible();
-    } finally {
-      await emulateMedia({ colorScheme: 'light', reducedMotion: 'no-preference' });
-    }
-  });
+  itIn(
+    ['chromium'],
+    'colour scheme and reduced motion are emulated through CDP',
+    'follows prefers-color-scheme and prefers-reduced-motion, and takes its position',
+    async () => {
+      const server = await startServer();
+      await server.stop();
+      const el = await mount(
+        `<reconnecting-session url="${server.url}" position="top-left" grace-period="0" delays="30000"></reconnecting-session>`,
+      );
+      await view(el, 'reconnecting');
+      const box = part(el, 'overlay')!.getBoundingClientRect();
+      expect(box.top < 100 && box.left < 100, `at ${box.left},${box.top}`).to.equal(true);
+      try {
+        await emulateMedia({ colorScheme: 'light', reducedMotion: 'no-preference' });
+        const light = getComputedStyle(part(el, 'overlay')!).backgroundColor;
+        expect(getComputedStyle(part(el, 'spinner')!).animationName).to.equal('spin');
+        await emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
+        expect(getComputedStyle(part(el, 'overlay')!).backgroundColor).to.not.equal(light);
+        expect(getComputedStyle(part(el, 'spinner')!).animationName).to.equal('none');
+        await expect(el).shadowDom.to.be.accessible();
+      } finally {
+        await emulateMedia({ colorScheme: 'light', reducedMotion: 'no-preference' });
+      }
+    },
+  );
 
   it('takes the offline text from offline-message, as text', async () => {
     const server = await startServer();

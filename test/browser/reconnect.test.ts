@@ -213,8 +213,8 @@ describe('<reconnecting-session> plain mode', () => {
       `<reconnecting-session url="${server.url}" delays="30000" jitter="0" grace-period="0"></reconnecting-session>`,
     );
     await waitForStatus(el, 'open');
-    // The client's timers and the element's own (countdown, grace period, unload).
-    const timers = trackTimers(/session-client|reconnecting-session\.ts/);
+    // The client's timers (page lifecycle included) and the overlay's (countdown, grace period).
+    const timers = trackTimers(/session-client|page-lifecycle|reconnecting-session\.ts|overlay\/overlay-controller/);
     try {
       await server.drop();
       await waitUntil(() => el.statusDetail?.nextAttemptAt != null && el.shadowRoot!.querySelector('[part=countdown]'));
@@ -366,6 +366,8 @@ describe('<reconnecting-session> plain mode', () => {
     await waitForStatus(el, 'open');
     const statuses = collect<SessionStatusEvent>(el, 'session-status');
     await server.refuse(400);
+    // The command's answer can reach the page before the socket's close does (Firefox): wait for the drop first.
+    await waitUntil(() => statuses.some((e) => e.detail.status === 'reconnecting'), 'the drop was never seen');
     await waitForStatus(el, 'open');
     const attempts = Math.max(...statuses.map((e) => e.detail.attempt));
     expect(attempts, 'refused attempts before the open').to.be.greaterThan(1);

@@ -28,7 +28,7 @@ describe('reconnecting-session-server CLI', () => {
       assert.deepEqual((await c.next('msg')).d, { echo: 'hi' });
       // A deploy's SIGTERM drains: the client hears when to come back, spread over --drain-spread.
       cli.child.kill('SIGTERM');
-      assert.deepEqual(await c.next('retry'), { t: 'retry', afterMs: 1000, spreadMs: 700 });
+      assert.deepEqual(await c.next('retry'), { t: 'retry', afterMs: 1000, spreadMs: 700, code: 1012 });
       assert.equal((await c.closed).code, 1012);
       c.close();
     } finally {
@@ -60,6 +60,29 @@ describe('reconnecting-session-server CLI', () => {
       assert.doesNotMatch(cli.output(), /listening/);
     });
   }
+
+  it('--redis without ioredis (an optional peer dependency) says in one line how to install it', async () => {
+    // A resolve hook that answers for `ioredis` as Node does for a package that is not installed.
+    const hook = join(mkdtempSync(join(tmpdir(), 'rs-no-ioredis-')), 'hide-ioredis.mjs');
+    const resolve = `export async function resolve(specifier, context, next) {
+      if (specifier !== 'ioredis') return next(specifier, context);
+      const error = new Error("Cannot find package 'ioredis' imported from " + context.parentURL);
+      error.code = 'ERR_MODULE_NOT_FOUND';
+      throw error;
+    }`;
+    writeFileSync(
+      hook,
+      `import { register } from 'node:module';\nregister(${JSON.stringify(`data:text/javascript,${encodeURIComponent(resolve)}`)});\n`,
+    );
+    const cli = runNode(['--import', 'tsx', '--import', hook, 'src/server/cli.ts', '--redis', 'redis://127.0.0.1:1']);
+    assert.equal(await cli.exited, 1);
+    assert.equal(
+      cli.errors().trim(),
+      'reconnecting-session-server: --redis: sessions in Redis need ioredis, an optional peer dependency of ' +
+        'reconnecting-session: npm install ioredis',
+    );
+    assert.doesNotMatch(cli.output(), /listening/);
+  });
 
   it('says in one line that the port is busy and how to pick another', async () => {
     const blocker = createServer();

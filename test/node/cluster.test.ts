@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Session, SessionServer } from '../../src/server/index.js';
+import type { Session, SessionServer, SessionServerError } from '../../src/server/index.js';
 import { MemoryStore } from '../../src/server/store/memory-store.js';
 import { RedisStore } from '../../src/server/store/redis-store.js';
 import { RawClient, startServer, until } from './support.js';
@@ -333,6 +333,9 @@ describe('Redis restarted or unreachable', { skip: !haveRedis }, () => {
       session!.send('two');
       const flushed = session!.flushed();
       await until(() => errors.length > 0, 'a reported store error', 10_000);
+      const reported = errors[0] as SessionServerError;
+      assert.match(reported.code, /^ERR_STORE_/, reported.message);
+      assert.ok(reported.cause instanceof Error, 'the store client error is the cause');
       assert.equal(
         c.frames.filter((f) => f.t === 'msg').length,
         0,

@@ -153,7 +153,7 @@ describe('per-address limits behind a proxy', () => {
     const third = from('203.0.113.9');
     await third.opened();
     third.send({ t: 'hello', v: 1, ack: 0 });
-    assert.deepEqual(await third.next('retry'), { t: 'retry', afterMs: 5000, spreadMs: 10_000 });
+    assert.deepEqual(await third.next('retry'), { t: 'retry', afterMs: 5000, spreadMs: 10_000, code: 1013 });
     assert.equal((await third.closed).code, 1013);
     assert.equal((await from('203.0.113.10').hello()).resumed, false, 'another address is unaffected');
     await from('2001:db8:1:2::1').hello();

@@ -4,10 +4,9 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import ts from 'typescript';
-import { DEFAULTS, NO_ATTRIBUTES, parseConfig } from '../../src/config.js';
-import { DEFAULT_DELAYS } from '../../src/client/backoff.js';
+import { NO_ATTRIBUTES, parseConfig } from '../../src/config.js';
 import { parseOverlayConfig } from '../../src/overlay/overlay-config.js';
-import { DEFAULT_TEXTS } from '../../src/overlay/overlay-template.js';
+import { DEFAULT_TEXTS } from '../../src/overlay/overlay-texts.js';
 
 interface Typed {
   type?: { text: string };
@@ -51,14 +50,18 @@ let eventClasses: { name: string; type: string }[];
 /** The value the element uses while an attribute is absent, as the manifest should state it. */
 function effectiveDefaults(): Record<string, string | number | boolean> {
   const { config } = parseConfig(NO_ATTRIBUTES, 'http://localhost/');
+  // The geometric schedule's settings in effect when only one of them is set.
+  const geometric = parseConfig({ ...NO_ATTRIBUTES, maxAttempts: '3', factor: '2' }, 'http://localhost/').config.delays;
+  const ratio = parseConfig({ ...NO_ATTRIBUTES, maxAttempts: '2', initialDelay: '1000' }, 'http://localhost/').config
+    .delays;
   const overlay = parseOverlayConfig({ overlay: null, position: null, gracePeriod: null, reconnectedDuration: null });
   return {
     protocol: config.protocol,
     reconnect: config.reconnect,
     delays: config.delays.join(','),
-    'initial-delay': DEFAULT_DELAYS[0]!,
-    'max-delay': DEFAULT_DELAYS.at(-1)!,
-    factor: DEFAULTS.factor,
+    'initial-delay': geometric[0]!,
+    'max-delay': parseConfig({ ...NO_ATTRIBUTES, factor: '1000' }, 'http://localhost/').config.delays.at(-1)!,
+    factor: ratio[1]! / ratio[0]!,
     'max-attempts': config.maxAttempts,
     jitter: config.jitter,
     'max-queue': config.maxQueue,
@@ -69,7 +72,7 @@ function effectiveDefaults(): Record<string, string | number | boolean> {
     'connect-timeout': config.connectTimeout,
     'pause-hidden': config.pauseHidden,
     manual: false,
-    overlay: overlay.config.mode,
+    overlay: overlay.config.overlay,
     position: overlay.config.position,
     'grace-period': overlay.config.gracePeriod,
     'reconnected-duration': overlay.config.reconnectedDuration,

@@ -195,7 +195,7 @@ describe('drain and refusals', () => {
     const c = client();
     await c.opened();
     c.send({ t: 'hello', v: 1, ack: 0 });
-    assert.deepEqual(await c.next('retry'), { t: 'retry', afterMs: 5000, spreadMs: 10_000 });
+    assert.deepEqual(await c.next('retry'), { t: 'retry', afterMs: 5000, spreadMs: 10_000, code: 1013 });
     assert.equal((await c.closed).code, 1013);
   });
 

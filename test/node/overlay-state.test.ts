@@ -112,7 +112,7 @@ describe('parseOverlayConfig', () => {
   it('has defaults and warns on invalid values', () => {
     const ok = parseOverlayConfig({ overlay: null, position: null, gracePeriod: null, reconnectedDuration: null });
     assert.deepEqual(ok.config, {
-      mode: 'toast',
+      overlay: 'toast',
       position: 'bottom-right',
       gracePeriod: 500,
       reconnectedDuration: 2000,
@@ -136,7 +136,7 @@ describe('parseOverlayConfig', () => {
       reconnectedDuration: null,
     });
     assert.deepEqual(warnings, []);
-    assert.equal(config.mode, 'modal');
+    assert.equal(config.overlay, 'modal');
     assert.equal(config.position, 'top-left');
   });
 });

@@ -187,6 +187,17 @@ describe('the packed tarball installed into an empty project', () => {
     });
   });
 
+  it('leaves ioredis out (an optional peer dependency), and the CLI asks for it by name for --redis', async () => {
+    assert.equal(existsSync(join(project, 'node_modules/ioredis')), false, 'npm installed no ioredis');
+    const bin = join(project, 'node_modules/.bin/reconnecting-session-server');
+    const failed = await run(bin, ['--redis', 'redis://127.0.0.1:1'], { cwd: project, timeout: 30_000 }).then(
+      () => assert.fail('the CLI started without ioredis'),
+      (error: { code: number; stderr: string }) => error,
+    );
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, /--redis: sessions in Redis need ioredis, .*: npm install ioredis/);
+  });
+
   it('runs the CLI bin: `npx reconnecting-session-server --port 0` prints its URL and echoes', async () => {
     const cli = spawn('npx', ['reconnecting-session-server', '--port', '0'], {
       cwd: project,

@@ -2,15 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import type { MsgFrame } from '../../src/protocol/frames.js';
-import {
-  msgData,
-  msgText,
-  plainData,
-  toPlainWire,
-  toSessionWire,
-  upgradeStoredPayload,
-  type WirePayload,
-} from '../../src/client/payload.js';
+import { msgData, msgText, plainData, toPlainWire, toSessionWire, type WirePayload } from '../../src/client/payload.js';
 
 const msgFrame = (seq: number, w: WirePayload) => JSON.parse(msgText(seq, w)) as MsgFrame;
 
@@ -64,11 +56,5 @@ describe('payload', () => {
     const wire = toSessionWire(value);
     value.n = 2;
     assert.deepEqual(msgFrame(1, wire).d, { n: 1 });
-  });
-
-  it('reads JSON entries of snapshots saved before payloads were kept as text', () => {
-    assert.deepEqual(upgradeStoredPayload({ kind: 'json', json: { a: [1] } }), { kind: 'json', text: '{"a":[1]}' });
-    assert.deepEqual(upgradeStoredPayload({ kind: 'json', text: '2' }), { kind: 'json', text: '2' });
-    assert.deepEqual(upgradeStoredPayload({ kind: 'bytes', base64: 'AQ==' }), { kind: 'bytes', base64: 'AQ==' });
   });
 });

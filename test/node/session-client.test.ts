@@ -22,7 +22,13 @@ async function scriptedServer(script: (ws: WebSocket, hello: Record<string, unkn
     });
   });
   const { port } = wss.address() as { port: number };
-  return { url: `ws://127.0.0.1:${port}/`, hellos, frames, close: () => new Promise((r) => wss.close(r)) };
+  return {
+    url: `ws://127.0.0.1:${port}/`,
+    hellos,
+    frames,
+    clients: () => wss.clients,
+    close: () => new Promise((r) => wss.close(r)),
+  };
 }
 
 function sessionClient(url: string) {
@@ -216,5 +222,41 @@ describe('SessionClient against a scripted peer', () => {
     );
     assert.equal(client.status, 'open');
     assert.equal(server.hellos.length, 1);
+  });
+
+  it('tells its delegate when the page counts as unloading, and reports no outage once the page leaves', async () => {
+    const server = await scriptedServer((ws) => send(ws, welcome()));
+    const url = server.url;
+    const { config } = parseConfig({ ...NO_ATTRIBUTES, url, protocol: 'session', delays: '20', jitter: '0' }, url);
+    const env = headlessEnvironment(WebSocket as unknown as typeof globalThis.WebSocket);
+    const unloading: boolean[] = [];
+    const statuses: string[] = [];
+    const client = new SessionClient(
+      config,
+      {
+        status: (d) => statuses.push(d.status),
+        message() {},
+        error() {},
+        session() {},
+        recovered() {},
+        sessionId() {},
+        unloading: (u) => unloading.push(u),
+      },
+      env,
+    );
+    cleanups.push(() => client.dispose(), server.close);
+    client.connect();
+    await until(() => client.status === 'open', 'open');
+    env.window.dispatchEvent(new Event('beforeunload'));
+    env.window.dispatchEvent(Object.assign(new Event('pagehide'), { persisted: false }));
+    assert.deepEqual(unloading, [true, true]);
+    const seen = statuses.length;
+    for (const ws of server.clients()) ws.terminate();
+    await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(statuses.slice(seen), [], 'no reconnecting while the page leaves');
+    client.disconnect();
+    assert.deepEqual(unloading, [true, true, false], 'listening stops: the page stays as far as anyone knows');
+    env.window.dispatchEvent(new Event('beforeunload'));
+    assert.equal(unloading.length, 3, 'no listener left behind');
   });
 });

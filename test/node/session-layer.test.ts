@@ -60,14 +60,15 @@ function setup() {
     open: (_ws: SocketLike, resumed: boolean) => events.push(['open', resumed]),
     drain: () => events.push(['drain']),
     persist: () => {},
+    acked: () => events.push(['acked']),
+    retry: (hint: object) => events.push(['retry', hint]),
   };
   const outbox = new Outbox<WirePayload>(100);
   const layer = new SessionLayer(config, host, delegate, env, outbox);
-  layer.strikes = 0;
   const frame = (f: object) => layer.receive(JSON.stringify(f), null);
   const welcome = (f: object = {}) =>
     frame({ t: 'welcome', sid: 's1', token: 't1', resumed: false, ack: 0, lifetimeMs: 60000, ...f });
-  return { layer, ws, sent, events, outbox, advance, frame, welcome, timers };
+  return { layer, ws, sent, events, outbox, advance, frame, welcome, timers, config };
 }
 
 describe('SessionLayer', () => {
@@ -116,11 +117,11 @@ describe('SessionLayer', () => {
     layer.hello(ws, null);
     welcome();
     for (const d of ['x', 'y', 'z']) layer.transmit(outbox.push(toSessionWire(d), 1));
-    layer.strikes = 2;
+    events.length = 0;
+    frame({ t: 'ack', seq: 2 });
     frame({ t: 'ack', seq: 2 });
     assert.equal(outbox.size, 1);
-    assert.equal(layer.strikes, 0);
-    assert.deepEqual(events.at(-1), ['drain']);
+    assert.deepEqual(events, [['acked'], ['drain']], 'a repeated ack is no news');
     layer.stop();
     sent.length = 0;
     layer.hello(ws, 500);
@@ -161,5 +162,42 @@ describe('SessionLayer', () => {
     assert.ok(!events.some((e) => e[0] === 'abandon'));
     advance(1);
     assert.equal(sent.filter((f) => f.t === 'ping').length, 2);
+  });
+
+  it('reports a resume that the server acknowledged messages on, and only that one', () => {
+    const { layer, ws, events, outbox, welcome } = setup();
+    layer.hello(ws, null);
+    welcome();
+    for (const d of ['x', 'y']) layer.transmit(outbox.push(toSessionWire(d), 1));
+    layer.stop();
+    layer.hello(ws, 500);
+    events.length = 0;
+    welcome({ resumed: true, ack: 0, seq: 0 });
+    assert.ok(!events.some((e) => e[0] === 'acked'), 'nothing new acknowledged');
+    layer.stop();
+    layer.hello(ws, 500);
+    events.length = 0;
+    welcome({ resumed: true, ack: 1, seq: 0 });
+    assert.deepEqual(events[0], ['acked']);
+    assert.equal(outbox.size, 1);
+  });
+
+  it("hands the server's retry frame to its host instead of keeping it", () => {
+    const { layer, ws, events, frame, welcome } = setup();
+    layer.hello(ws, null);
+    welcome();
+    frame({ t: 'retry', afterMs: 5000, spreadMs: 1000 });
+    assert.deepEqual(events.at(-1), ['retry', { afterMs: 5000, spreadMs: 1000 }]);
+  });
+
+  it('takes new heartbeat settings from configure()', () => {
+    const { layer, ws, sent, advance, welcome, config } = setup();
+    layer.configure({ ...config, heartbeatInterval: 3000 });
+    layer.hello(ws, null);
+    welcome();
+    advance(2999);
+    assert.equal(sent.filter((f) => f.t === 'ping').length, 0);
+    advance(1);
+    assert.equal(sent.at(-1)?.t, 'ping');
   });
 });

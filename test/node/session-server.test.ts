@@ -491,7 +491,7 @@ describe('SessionServer lifetime', () => {
     const c = client();
     const w = await c.hello();
     server.drain({ afterMs: 2000, spreadMs: 3000 });
-    assert.deepEqual(await c.next('retry'), { t: 'retry', afterMs: 2000, spreadMs: 3000 });
+    assert.deepEqual(await c.next('retry'), { t: 'retry', afterMs: 2000, spreadMs: 3000, code: 1012 });
     assert.deepEqual(await c.closed, { code: 1012, reason: 'retry-after=2000;spread=3000' });
     const during = client();
     await during.opened();

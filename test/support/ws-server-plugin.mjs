@@ -265,6 +265,9 @@ const actions = {
 
 /** A TCP server that accepts connections and never answers: an attempt that hangs in CONNECTING. */
 const blackholes = new Set();
+/** Extra tabs opened by the `page` command, by id. */
+const extraPages = new Map();
+let extraPageIds = 0;
 async function startBlackhole() {
   const sockets = new Set();
   const server = createTcpServer((s) => {
@@ -294,6 +297,34 @@ export function wsServerPlugin() {
           features: [{ name: 'forced-colors', value: payload?.active ? 'active' : 'none' }],
         });
         return true;
+      }
+      if (command === 'page') {
+        // Another tab of the test's browser (Chromium only): freezing the test's own page would cut its link to
+        // the runner, so the page under test is a second one, driven from here.
+        const { action, id, url, ms, expression } = payload ?? {};
+        if (action === 'open') {
+          const page = await session.browser.getPage(session.id).browserContext().newPage();
+          await page.goto(new URL(url, session.browser.getPage(session.id).url()).href);
+          extraPages.set(++extraPageIds, page);
+          return { id: extraPageIds };
+        }
+        const page = extraPages.get(id);
+        if (!page) throw new Error(`no extra page ${id}`);
+        if (action === 'eval') return page.evaluate(expression);
+        if (action === 'close') {
+          extraPages.delete(id);
+          await page.close();
+          return true;
+        }
+        if (action === 'freeze') {
+          const cdp = await page.createCDPSession();
+          await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
+          await new Promise((resolve) => setTimeout(resolve, Math.min(60_000, ms ?? 1000)));
+          await cdp.send('Page.setWebLifecycleState', { state: 'active' });
+          await cdp.detach();
+          return true;
+        }
+        throw new Error(`unknown page action ${action}`);
       }
       if (command === 'blackhole') {
         const entry = await startBlackhole();

@@ -10,9 +10,10 @@
  * The sweep reads the 128 zsets; 128 slots spread sessions over the masters of a cluster evenly enough.
  * Every multi-key step is one Lua script, fenced. Node messages go over pub/sub (sharded pub/sub on a cluster, where
  * only it counts the listeners that heard a message).
- * ioredis is loaded when the first store is made, so a server without one never loads it.
+ * ioredis, an optional peer dependency, is loaded when the first store is made, so a server without one never needs it.
  */
-import type { Cluster, Redis, RedisOptions } from 'ioredis';
+import type { Cluster as RedisCluster, Redis, RedisOptions } from 'ioredis';
+import { loadIoredis } from './ioredis.js';
 import type {
   ClaimRequest,
   ClaimResult,
@@ -148,8 +149,8 @@ type Reply = string | number | null | Reply[];
 type Script = (...args: (string | number)[]) => Promise<Reply>;
 
 export class RedisStore implements SessionStore {
-  readonly #redis: Promise<Redis | Cluster>;
-  #sub: Promise<Redis | Cluster> | null = null;
+  readonly #redis: Promise<Redis | RedisCluster>;
+  #sub: Promise<Redis | RedisCluster> | null = null;
   #closed = false;
   readonly #prefix: string;
   readonly #cluster: boolean;
@@ -178,22 +179,24 @@ export class RedisStore implements SessionStore {
       if (this.#closed) redis.disconnect();
       return redis;
     });
+    // Without ioredis every command rejects with the install hint; the connection itself must not be an unhandled rejection.
+    this.#redis.catch(() => {});
   }
 
-  async #connect(subscriber: boolean): Promise<Redis | Cluster> {
-    const { Redis, Cluster } = await import('ioredis');
+  async #connect(subscriber: boolean): Promise<Redis | RedisCluster> {
+    const { Redis, Cluster: RedisCluster } = await loadIoredis();
     // ioredis's own resubscribe after a reconnect leaves its promise unhandled (a rejection when closed meanwhile):
     // a lone Redis's subscriber resubscribes itself on `ready` (see `subscribe`).
     const redisOptions = subscriber ? { ...this.#options, maxRetriesPerRequest: null } : this.#options;
     const redis = this.#cluster
-      ? new Cluster([this.#url], { redisOptions, shardedSubscribers: subscriber })
+      ? new RedisCluster([this.#url], { redisOptions, shardedSubscribers: subscriber })
       : new Redis(this.#url, { ...redisOptions, ...(subscriber ? { autoResubscribe: false } : {}) });
     redis.on('error', () => {});
     return redis;
   }
 
   /** The ioredis connection (for inspection and tests; the store's keys are its own). */
-  client(): Promise<Redis | Cluster> {
+  client(): Promise<Redis | RedisCluster> {
     return this.#redis;
   }
 

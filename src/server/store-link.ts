@@ -4,44 +4,25 @@
  * number of nodes can run at once. The server keeps its in-memory sessions; this module keeps them honest.
  */
 import type { WebSocket } from 'ws';
-import type { HelloFrame, MsgFrame, NewSessionReason } from '../protocol/frames.js';
+import type { HelloFrame, MsgFrame } from '../protocol/frames.js';
 import { CloseCode } from '../protocol/close-codes.js';
+import { SessionServerError, wrap } from './errors.js';
 import { newToken } from './ids.js';
-import { Session, type SessionHost } from './session.js';
+import type { KeeperHost, SessionHello, SessionKeeper } from './session-keeper.js';
+import type { Session } from './session.js';
 import { Journal } from './store/journal.js';
 import { hashToken, type NodeMessage, type SessionStore, type StoreOp } from './store/session-store.js';
-
-export interface ClusterHost {
-  readonly sessionHost: SessionHost;
-  readonly sessions: Map<string, Session>;
-  unusedSessionLifetimeMs: number;
-  leaseMs: number;
-  now(): number;
-  /** Adds a session read back from the store to this node (and tells the application: `session`). */
-  adopt(session: Session): void;
-  welcome(ws: WebSocket, session: Session, resumed: boolean): void;
-  resumed(session: Session, replayed: number, outageMs: number): void;
-  expired(session: Session): void;
-  /** The answer when the session cannot be continued: a new session, as without a store. */
-  fresh(ws: WebSocket, address: string, reason: NewSessionReason): Session | null;
-  /** Asks the client to come back later (the store is not answering). */
-  busy(ws: WebSocket, address: string, reason: string): void;
-  /** Turns the client away, as for a new session, when `pending` more sessions would pass `maxSessions`. */
-  full(ws: WebSocket, address: string, pending: number): boolean;
-  /** A wrong token: a new session, held back past the guessing limit (the right token always resumes). */
-  wrongToken(ws: WebSocket, address: string, sid: string): Session | null | Promise<Session | null>;
-  reportError(error: Error): void;
-}
 
 const INBOX_BATCH = 100;
 /** Conditional claims (each after a hand-over) before a resume claims outright. */
 const HANDOFF_ROUNDS = 3;
 const SWEEP_BATCH = 1000;
 
-export class Cluster {
+export class StoreLink implements SessionKeeper {
   readonly nodeId: string;
+  readonly shared = true;
   readonly store: SessionStore;
-  readonly #host: ClusterHost;
+  readonly #host: KeeperHost;
   readonly #journals = new WeakMap<Session, Journal>();
   /** Per session: the last inbox entry taken, and whether a read is running (another is wanted after it). */
   readonly #inbox = new Map<string, { after: string | null; running: boolean; again: boolean }>();
@@ -58,7 +39,7 @@ export class Cluster {
   /** How long a resume waits for the owner to hand over before it claims anyway. */
   readonly #handoffTimeoutMs: number;
 
-  constructor(store: SessionStore, nodeId: string, host: ClusterHost) {
+  constructor(store: SessionStore, nodeId: string, host: KeeperHost) {
     this.store = store;
     this.nodeId = nodeId;
     this.#host = host;
@@ -125,12 +106,17 @@ export class Cluster {
         }
       },
       failed: (error: Error) =>
-        this.#host.reportError(new Error(`session ${session.id}: store write failed, retrying: ${error.message}`)),
+        this.#host.reportError(wrap('ERR_STORE_WRITE', `session ${session.id}: store write failed, retrying`, error)),
     };
   }
 
   /** A resume: the store checks the token and hands the session to this node. */
-  resume(ws: WebSocket, hello: HelloFrame & { sid: string; token: string }, address: string): Promise<Session | null> {
+  resume(ws: WebSocket, hello: SessionHello, address: string): Session | null | Promise<Session | null> {
+    if (hello.token === undefined) return this.#host.fresh(ws, address, 'unknown');
+    return this.#resumeInTurn(ws, { ...hello, token: hello.token }, address);
+  }
+
+  #resumeInTurn(ws: WebSocket, hello: HelloFrame & { sid: string; token: string }, address: string) {
     // One claim per session at a time on this node: a second resume (the client gave up on a socket whose claim was
     // still on its way) must see the first one's fence, or it would take the store's copy, which lags what this
     // node's copy handled, for the truth and hand the client's messages to the application again.
@@ -155,7 +141,10 @@ export class Cluster {
     const next = newToken();
     const cached = localJournal && !localJournal.stopped ? localJournal : undefined;
     // A session read back from the store counts against maxSessions like a new one, before anything is claimed.
-    if (!local && this.#host.full(ws, address, this.#adopting)) return null;
+    if (!local && this.#host.sessions.full(this.#adopting)) {
+      this.#host.turnAway(ws, address, `maxSessions (${this.#host.sessions.maxSessions}) reached`);
+      return null;
+    }
     if (!local) this.#adopting++;
     cached?.beginClaim();
     let result;
@@ -164,8 +153,8 @@ export class Cluster {
     } catch (error) {
       if (!local) this.#adopting--;
       cached?.endClaim();
-      this.#host.reportError(new Error(`session store unavailable for a resume: ${(error as Error).message}`));
-      this.#host.busy(ws, address, 'session store unavailable');
+      this.#host.reportError(wrap('ERR_STORE_UNAVAILABLE', 'session store unavailable for a resume', error));
+      this.#host.turnAway(ws, address, 'session store unavailable', true);
       return null;
     }
     if (!local) this.#adopting--;
@@ -184,7 +173,7 @@ export class Cluster {
       session = local;
     } else {
       local?.letGo(CloseCode.replaced, 'replaced by a newer connection');
-      session = new Session(stored.id, stored.address, this.#host.sessionHost, {
+      session = this.#host.restore(stored.id, stored.address, {
         token: next,
         inSeq: stored.inSeq,
         outSeq: stored.outSeq,
@@ -198,10 +187,7 @@ export class Cluster {
     if (result.previousOwner && result.previousOwner !== this.nodeId)
       void this.#publish(result.previousOwner, { t: 'taken', sid: stored.id, fence: stored.fence });
     const outageMs = session === local && !session.connected ? Math.max(0, this.#host.now() - session.detachedAt) : 0;
-    this.#host.welcome(ws, session, true);
-    const replayed = session.attach(ws, hello.ack);
-    if (ws.readyState > 1) session.detach(ws);
-    this.#host.resumed(session, replayed, outageMs);
+    this.#host.resumed(ws, session, hello.ack, outageMs);
     this.#readInbox(session);
     return session;
   }
@@ -247,7 +233,7 @@ export class Cluster {
       const listeners = await this.store.publish(owner, { t: 'release', sid, fence, from: this.nodeId, req });
       if (listeners > 0) await answered;
     } catch (error) {
-      this.#host.reportError(new Error(`could not ask node ${owner} to hand over: ${(error as Error).message}`));
+      this.#host.reportError(wrap('ERR_NODE_MESSAGE', `could not ask node ${owner} to hand over`, error));
     } finally {
       clearTimeout(timer);
       this.#releases.delete(req);
@@ -281,11 +267,14 @@ export class Cluster {
   forward(session: Session, body: string): boolean {
     this.store.enqueue(session.id, body).then(
       (owner) => {
-        if (owner === null) this.#host.reportError(new Error(`session ${session.id}: gone, message not sent`));
+        if (owner === null)
+          this.#host.reportError(
+            new SessionServerError('ERR_FORWARD', `session ${session.id}: gone, message not sent`),
+          );
         else void this.#publish(owner, { t: 'send', sid: session.id });
       },
       (error: Error) =>
-        this.#host.reportError(new Error(`session ${session.id}: message not forwarded: ${error.message}`)),
+        this.#host.reportError(wrap('ERR_FORWARD', `session ${session.id}: message not forwarded`, error)),
     );
     return true;
   }
@@ -319,7 +308,7 @@ export class Cluster {
       },
       (error: Error) => {
         s.running = false;
-        this.#host.reportError(new Error(`session ${session.id}: inbox not read: ${error.message}`));
+        this.#host.reportError(wrap('ERR_INBOX', `session ${session.id}: inbox not read`, error));
       },
     );
   }
@@ -346,7 +335,7 @@ export class Cluster {
       await this.store.publish(node, message);
     } catch (error) {
       // Only a hint: fencing stops the old owner's writes even if it never hears.
-      this.#host.reportError(new Error(`could not tell node ${node}: ${(error as Error).message}`));
+      this.#host.reportError(wrap('ERR_NODE_MESSAGE', `could not tell node ${node}`, error));
     }
   }
 
@@ -356,7 +345,7 @@ export class Cluster {
     this.store.lease(ids, this.#host.now() + this.#host.leaseMs).then(
       () => (this.#leaseFailing = false),
       (error: Error) => {
-        if (!this.#leaseFailing) this.#host.reportError(new Error(`session leases not renewed: ${error.message}`));
+        if (!this.#leaseFailing) this.#host.reportError(wrap('ERR_STORE_LEASE', 'session leases not renewed', error));
         this.#leaseFailing = true;
       },
     );
@@ -380,18 +369,17 @@ export class Cluster {
         const session =
           local && !local.moved
             ? local
-            : new Session(id, '', this.#host.sessionHost, {
+            : this.#host.restore(id, '', {
                 token: '',
                 inSeq: 0,
                 outSeq: 0,
                 createdAt: 0,
                 frames: [],
               });
-        this.#host.expired(session);
-        session.expire();
+        this.#host.expire(session);
       }
     } catch (error) {
-      this.#host.reportError(new Error(`sweep failed: ${(error as Error).message}`));
+      this.#host.reportError(wrap('ERR_STORE_SWEEP', 'sweep failed', error));
     } finally {
       this.#sweeping = false;
     }
