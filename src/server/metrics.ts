@@ -185,7 +185,15 @@ export class SessionServerMetrics {
     });
     this.#expiries = new Counter({ name: name('expiries_total'), help: 'Unused sessions expired.', registers });
     this.#errors = new Counter({ name: name('errors_total'), help: 'Errors the server reported.', registers });
-    for (const reason of ['origin', 'path', 'connections-per-address', 'connections', 'sessions', 'store'])
+    for (const reason of [
+      'origin',
+      'path',
+      'connections-per-address',
+      'connections',
+      'sessions-per-address',
+      'sessions',
+      'store',
+    ])
       this.#refusals.inc({ reason }, 0);
     this.#hellos.inc({ outcome: 'new', reason: 'none' }, 0);
     this.#hellos.inc({ outcome: 'resumed', reason: 'none' }, 0);
