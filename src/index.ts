@@ -9,6 +9,7 @@ export { defineReconnectingSession } from './define.js';
 export * from './events.js';
 export type * from './client/types.js';
 export type { Payload } from './client/payload.js';
+export type { Credential } from './client/credential.js';
 export { SessionClient } from './client/session-client.js';
 export { OutboxFullError } from './client/outbox.js';
 export { PROTOCOL_VERSION, type NewSessionReason } from './protocol/frames.js';

@@ -1,5 +1,6 @@
 import { ReactiveElement, type PropertyDeclaration, type PropertyValues } from 'lit';
 import { SessionClient } from './client/session-client.js';
+import type { Credential } from './client/credential.js';
 import type { Payload } from './client/payload.js';
 import type { MessageCallback, SessionDetail, StatusDetail } from './client/types.js';
 import { NO_URL_WARNING, parseConfig, type RawAttributes } from './config.js';
@@ -64,6 +65,26 @@ export abstract class ReconnectingSessionBase extends ReactiveElement {
       },
       drain: (d) => this.dispatchEvent(new SessionDrainEvent(d)),
     });
+    // Set before the element was defined, `auth` is an own property that would hide the accessor.
+    if (Object.hasOwn(this, 'auth')) {
+      const auth = this.auth;
+      delete (this as { auth?: unknown }).auth;
+      this.auth = auth;
+    }
+  }
+
+  /**
+   * Session mode: the credential for the server's `authenticate`, a string or a function returning one (or a
+   * Promise of one), called before every attempt and when the server asks for a fresh one. A property only:
+   * a credential must not sit in the DOM.
+   * @type {Credential | null}
+   */
+  get auth(): Credential | null {
+    return this.#client.auth;
+  }
+
+  set auth(auth: Credential | null) {
+    this.#client.auth = auth;
   }
 
   /** The latest status detail: attempt, delay, next attempt time, cause. */

@@ -14,6 +14,7 @@ export {
 } from './environment.js';
 export type * from './types.js';
 export type { Payload } from './payload.js';
+export type { Credential } from './credential.js';
 export type { NewSessionReason } from '../protocol/frames.js';
 export { NO_ATTRIBUTES, parseConfig, type ClientConfig, type RawAttributes } from '../config.js';
 export { CloseCode, isFatalCloseCode } from '../protocol/close-codes.js';

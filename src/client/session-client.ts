@@ -5,6 +5,7 @@
 import { CloseCode, isFatalCloseCode, type RetryHint } from '../protocol/close-codes.js';
 import type { ClientConfig } from '../config.js';
 import { defaultEnvironment, type ClientEnvironment, type SocketLike } from './environment.js';
+import { getCredential, type Credential } from './credential.js';
 import { Outbox, OutboxFullError } from './outbox.js';
 import { PageLifecycle } from './page-lifecycle.js';
 import { plainData, toPlainWire, toSessionWire, wireSize, type Payload, type WirePayload } from './payload.js';
@@ -50,6 +51,15 @@ export class SessionClient {
   onmessage: MessageCallback | null = null;
   /** Bytes buffered at which a pacing page should wait for `drain` (fired at half of it). */
   highWaterMark = HIGH_WATER_MARK;
+  /**
+   * Session mode: the credential sent in every `hello` (new session or resume) and in answer to `reauth`. A
+   * function is called each time, so it can hand out a fresh token; its result travels on the socket only.
+   */
+  auth: Credential | null = null;
+  /** The open socket waits for the credential for its hello: a connect timeout now is the credential's. */
+  #authing = false;
+  /** A 4401 was answered with one immediate attempt; another before an open is final. */
+  #authRetried = false;
 
   readonly #outbox: Outbox<WirePayload>;
   readonly #session: SessionLayer;
@@ -92,6 +102,13 @@ export class SessionClient {
         persist: () => this.#persist(),
         acked: () => schedule.acked(),
         retry: (hint: RetryHint, code?: number) => schedule.retry(hint, code),
+        reauth: () => {
+          const ws = this.#ws!;
+          // On failure the server closes with 4401 at its deadline, and the resume fetches a credential again.
+          getCredential(this.auth!, (auth, why) =>
+            auth === null ? this.#authError(why!) : this.#session.authenticate(ws, auth),
+          );
+        },
       },
       delegate,
       this.#env,
@@ -263,6 +280,7 @@ export class SessionClient {
 
   #startCycle(): void {
     this.#schedule.restart();
+    this.#authRetried = false;
     this.#paused = null;
     this.#addSignals();
     if (this.#persistKey && this.#config.protocol === 'session') {
@@ -318,7 +336,7 @@ export class SessionClient {
   }
 
   /** `manual`: asked for by the page or a wake-up, not by the schedule, so it must not spend the attempt the schedule owes. */
-  #openSocket(manual = false): void {
+  #openSocket(manual = false, patch?: Partial<StatusDetail>): void {
     this.#stopWaiting();
     if (!this.#env.isOnline()) return this.#pause('offline');
     if (this.#config.pauseHidden && this.#env.isHidden()) return this.#pause('hidden');
@@ -346,13 +364,35 @@ export class SessionClient {
     ws.addEventListener('close', (e) => this.#ws === ws && this.#onClose(e.code, e.reason));
     // The close event that follows says what happened; Node's `ws` would throw an unheard error instead.
     ws.addEventListener('error', () => {});
-    this.#connectTimer = this.#env.setTimeout(() => this.#abandon('timeout'), this.#config.connectTimeout);
-    this.#setStatus(this.#schedule.attempt > 0 ? 'reconnecting' : 'connecting');
+    this.#authing = false;
+    this.#connectTimer = this.#env.setTimeout(
+      () => (this.#authing ? this.#authFailed('timed out') : this.#abandon('timeout')),
+      this.#config.connectTimeout,
+    );
+    // After an open connection was lost this is a reconnect, counted or not (a 4401's immediate attempt is not).
+    this.#setStatus(this.#schedule.attempt > 0 || this.#outageStart !== null ? 'reconnecting' : 'connecting', patch);
   }
 
+  /** The credential is fetched for each socket as it opens, within the same connect timeout. */
   #onOpen(ws: SocketLike): void {
     if (this.#config.protocol === 'plain') return this.#becameOpen(ws);
-    this.#session.hello(ws, this.#outageStart);
+    if (!this.auth) return this.#session.hello(ws, this.#outageStart);
+    this.#authing = true;
+    getCredential(this.auth, (auth, why) => {
+      if (this.#ws !== ws) return;
+      this.#authing = false;
+      if (auth === null) this.#authFailed(why!);
+      else this.#session.hello(ws, this.#outageStart, auth);
+    });
+  }
+
+  #authFailed(why: string): void {
+    this.#authError(why);
+    this.#fail('auth', null, '');
+  }
+
+  #authError(why: string): void {
+    this.#delegate.error({ kind: 'auth', message: `auth ${why}` });
   }
 
   #becameOpen(ws: SocketLike, resumed: boolean | null = null): void {
@@ -362,6 +402,7 @@ export class SessionClient {
     const attempts = this.#outageAttempts;
     this.#outageStart = null;
     this.#leftAt = null;
+    this.#authRetried = false;
     this.#schedule.opened();
     if (this.#config.protocol === 'plain') {
       for (const entry of this.#outbox.drain()) ws.send(plainData(entry.data));
@@ -439,7 +480,13 @@ export class SessionClient {
     this.#schedule.lost(wasOpen, lostBy === 'protocol');
     const refused = code === CloseCode.tooBig && this.#config.protocol === 'session' && this.#session.dropRefused();
     if (code !== null && isFatalCloseCode(code) && !refused) {
-      return this.#fail(code === CloseCode.policy || code >= 4000 ? 'policy' : 'protocol', code, reason);
+      // An expired credential: a fresh one at once, once, and not counted as an attempt; the session resumes.
+      if (code === CloseCode.unauthorized && !this.#authRetried) {
+        this.#authRetried = true;
+        return this.#openSocket(true, { cause, code, reason });
+      }
+      // The fatal codes from 4000 up are 4401 and 4403.
+      return this.#fail(code === CloseCode.policy ? 'policy' : code >= 4000 ? 'auth' : 'protocol', code, reason);
     }
     if (code === CloseCode.sessionClosed || code === CloseCode.replaced) {
       this.#outageStart = null;

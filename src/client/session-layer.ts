@@ -40,6 +40,8 @@ export interface SessionHost {
   acked(): void;
   /** The server's `retry` frame: when to come back after the close (`code`, if the server named it) that follows. */
   retry(hint: RetryHint, code?: number): void;
+  /** The server's `reauth` frame: it wants a fresh credential on this socket. */
+  reauth(): void;
 }
 
 export class SessionLayer {
@@ -111,7 +113,7 @@ export class SessionLayer {
   }
 
   /** The socket opened: nothing of ours has been sent on it, and the server waits for a hello. */
-  hello(ws: SocketLike, outageStart: number | null): void {
+  hello(ws: SocketLike, outageStart: number | null, auth?: string): void {
     this.#ws = ws;
     this.#outageStart = outageStart;
     this.#sentSeq = 0;
@@ -119,7 +121,14 @@ export class SessionLayer {
     // JSON leaves out the undefined ones: a new session sends neither, a token goes only with its ID.
     const sid = this.#sid || undefined;
     ws.send(
-      encodeFrame({ t: 'hello', v: PROTOCOL_VERSION, sid, token: (sid && this.#token) || undefined, ack: this.#inSeq }),
+      encodeFrame({
+        t: 'hello',
+        v: PROTOCOL_VERSION,
+        sid,
+        token: (sid && this.#token) || undefined,
+        ack: this.#inSeq,
+        auth,
+      }),
     );
   }
 
@@ -139,6 +148,11 @@ export class SessionLayer {
     this.#ws!.send(msgText(entry.seq, entry.data));
     this.#sentSeq = entry.seq;
     this.#watchAcks();
+  }
+
+  /** A fresh credential over the live socket, unless the socket it was fetched for is gone by now. */
+  authenticate(ws: SocketLike, auth: string): void {
+    if (this.#ws === ws && this.#ready) ws.send(encodeFrame({ t: 'auth', auth }));
   }
 
   checkFrameSize(wire: WirePayload): void {
@@ -209,6 +223,8 @@ export class SessionLayer {
       case 'retry':
         this.#host.retry({ afterMs: frame.afterMs, spreadMs: frame.spreadMs }, frame.code);
         return;
+      case 'reauth':
+        return this.#host.reauth();
     }
   }
 

@@ -7,7 +7,8 @@ export type Status = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'failed' 
  * Why the connection is not open: `network` (socket error or 1006), `heartbeat` (half-open
  * socket), `server-close` (server closed it), `offline`, `hidden` (paused in a hidden or cached
  * page), `timeout` (an attempt did not open in time), `policy` (fatal close code), `protocol`
- * (the peer broke the protocol), `manual` (`disconnect()`), `no-url`.
+ * (the peer broke the protocol), `manual` (`disconnect()`), `no-url`, `auth` (closed 4403, 4401 twice in a
+ * row, or the `auth` function threw, rejected, gave no string or took longer than `connect-timeout`).
  */
 export type Cause =
   | 'network'
@@ -19,7 +20,8 @@ export type Cause =
   | 'policy'
   | 'protocol'
   | 'manual'
-  | 'no-url';
+  | 'no-url'
+  | 'auth';
 
 export interface StatusDetail {
   status: Status;
@@ -70,7 +72,7 @@ export interface RecoveredDetail {
   code: number | null;
 }
 
-export type ErrorKind = 'frame' | 'protocol' | 'queue-full' | 'too-big' | 'server' | 'socket' | 'config';
+export type ErrorKind = 'frame' | 'protocol' | 'queue-full' | 'too-big' | 'server' | 'socket' | 'config' | 'auth';
 
 export interface ErrorDetail {
   kind: ErrorKind;

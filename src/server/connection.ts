@@ -22,6 +22,8 @@ export interface ConnectionHost {
   traffic?: Traffic;
   /** Finds or creates the session for a hello, or returns null after closing the socket itself (async with a store). */
   attach(ws: WebSocket, hello: HelloFrame, address: string): Session | null | Promise<Session | null>;
+  /** A fresh credential over the live socket; false when the server checks none (the frame is then unexpected). */
+  refreshAuth(ws: WebSocket, credential: string): boolean;
   reportError(error: Error): void;
 }
 
@@ -135,6 +137,10 @@ function onFrame(ws: WebSocket, session: Session, frame: ClientFrame, host: Conn
       ws.send(encodeFrame({ t: 'pong', ...(frame.ts !== undefined ? { ts: frame.ts } : {}) }));
       return;
     case 'pong':
+      return;
+    case 'auth':
+      if (!host.refreshAuth(ws, frame.auth))
+        throw new ProtocolError('unexpected', 'this server checks no credentials', CloseCode.protocolError);
       return;
     case 'error':
       closeSocket(ws, CloseCode.normal, 'client reported an error', host.closeTimeoutMs);

@@ -19,6 +19,8 @@ export class LocalKeeper implements SessionKeeper {
     const existing = host.sessions.get(hello.sid);
     if (!existing) return host.fresh(ws, address, host.sessions.wasExpired(hello.sid) ? 'expired' : 'unknown');
     if (hello.token === undefined) return host.fresh(ws, address, 'unknown');
+    // Another user never gets the session, whatever token it presents; the owner keeps it.
+    if (existing.user !== hello.user) return host.fresh(ws, address, 'user');
     if (!existing.tokenMatches(hello.token)) return host.wrongToken(ws, address, hello.sid);
     if (!existing.canResume(hello.ack)) {
       existing.close(CloseCode.sessionClosed, 'replay gap');

@@ -1,6 +1,7 @@
 /** Server options: defaults, and ranges checked before anything listens (one-line errors naming the option). */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { defaultMaxConnections } from './connection-gate.js';
+import type { Authenticate } from './auth.js';
 import type { OriginPolicy } from './origin.js';
 import type { SessionStore } from './store/session-store.js';
 
@@ -76,6 +77,13 @@ export interface SessionServerOptions {
   nodeId?: string;
   /** With a store: how long an attached session's lease in the store lasts if this node dies (renewed every third). */
   leaseMs?: number;
+  /**
+   * Checks the credential of every hello (new session or resume, on whichever node takes it) and of every refresh;
+   * see docs/auth.md. A session belongs to the user it was created for. Without it, sessions are anonymous.
+   */
+  authenticate?: Authenticate;
+  /** How long `authenticate` may take before the hello or refresh is refused (4401). */
+  authTimeoutMs?: number;
   now?: () => number;
 }
 
@@ -92,6 +100,7 @@ export type ResolvedOptions = Required<
     | 'store'
     | 'redis'
     | 'nodeId'
+    | 'authenticate'
   >
 > & { trustProxy: number };
 
@@ -122,6 +131,7 @@ const RANGES: Record<string, Range> = {
   maxBadTokensPerMinute: [0, 10_000_000, 20],
   badTokenDelayMs: [0, 60_000, 1000],
   leaseMs: [300, 3_600_000, 10_000],
+  authTimeoutMs: [10, 600_000, 5000],
 };
 
 function checked(name: string, value: unknown): number {
@@ -169,6 +179,9 @@ export function resolveOptions(options: SessionServerOptions): ResolvedOptions {
     throw new RangeError(
       `createSessionServer: redis must be a redis:// or rediss:// URL, not ${String(options.redis)}`,
     );
+  }
+  if (options.authenticate !== undefined && typeof options.authenticate !== 'function') {
+    throw new TypeError('createSessionServer: authenticate must be a function (request, credential) => {user} | null');
   }
   if (options.now !== undefined && typeof options.now !== 'function') {
     throw new TypeError('createSessionServer: now must be a function');

@@ -14,7 +14,8 @@ import type { HelloFrame, NewSessionReason } from '../protocol/frames.js';
 import type { SessionRegistry } from './session-registry.js';
 import type { Session, SessionRestore } from './session.js';
 
-export type SessionHello = HelloFrame & { sid: string };
+/** A hello naming a session, with the user its credential proved (undefined: anonymous, no `authenticate`). */
+export type SessionHello = HelloFrame & { sid: string; user?: string | undefined };
 
 export interface SessionKeeper {
   /** Resolves once hellos can be answered (a store's subscription is up). */

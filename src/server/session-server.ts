@@ -22,6 +22,7 @@ import { RedisStore } from './store/redis-store.js';
 import type { SessionStore } from './store/session-store.js';
 import { TokenLimiter } from './token-limiter.js';
 import { ConnectionGate } from './connection-gate.js';
+import { SocketAuth } from './socket-auth.js';
 import { ReplayBudget } from './replay-budget.js';
 import { Traffic } from './traffic.js';
 
@@ -92,6 +93,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   readonly #sessionContext: SessionContext;
   readonly #budget: ReplayBudget;
   readonly #gate: ConnectionGate;
+  /** With `authenticate`: who is on each socket, and their credential kept fresh. */
+  readonly #socketAuth: SocketAuth | null;
   #sweepTimer: NodeJS.Timeout;
   #pingTimer: NodeJS.Timeout;
   #healthTimer: NodeJS.Timeout;
@@ -112,6 +115,17 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     this.#path = options.path;
     this.#origins = options.allowedOrigins;
     this.#gate = new ConnectionGate(this.#o.maxConnections);
+    const authenticate = options.authenticate;
+    this.#socketAuth = authenticate
+      ? new SocketAuth({
+          authenticate,
+          timeoutMs: this.#o.authTimeoutMs,
+          closeTimeoutMs: this.#o.closeTimeoutMs,
+          now: this.#o.now,
+          report: this.reportError,
+          refused: (address, status, reason) => this.emit('reject', { status, reason, address, origin: undefined }),
+        })
+      : null;
     this.#budget = new ReplayBudget(this.#o.maxTotalReplayBytes, () => this.emit('drain'));
     this.#sessionContext = this.#makeSessionContext();
     this.#sessions = new SessionRegistry(this.#o.maxSessions);
@@ -121,9 +135,11 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     const host = this.#keeperHost();
     this.#keeper = store ? new StoreLink(store, options.nodeId ?? newSessionId(), host) : new LocalKeeper(host);
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.#o.maxFrameBytes });
-    this.wss.on('connection', (ws, req: IncomingMessage) =>
-      this.#onConnection(ws, clientAddress(req, this.#o.trustProxy)),
-    );
+    this.wss.on('connection', (ws, req: IncomingMessage) => {
+      const address = clientAddress(req, this.#o.trustProxy);
+      this.#socketAuth?.opened(ws, req, address);
+      this.#onConnection(ws, address);
+    });
     this.#ownsHttp = !options.server;
     this.#http = options.server ?? this.#createHttpServer(options.requestListener);
     this.#http.on('upgrade', this.#onUpgrade);
@@ -211,8 +227,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   }
 
   /** A session made before any socket, for a page to embed (as Bokeh does); it expires like any unused one. */
-  createSession(): { id: string; token: string } {
-    const session = this.#newSession('local');
+  createSession(options: { user?: string } = {}): { id: string; token: string } {
+    const session = this.#newSession('local', options.user);
     if (!session) throw new Error(`createSession: maxSessions (${this.#o.maxSessions}) reached`);
     return { id: session.id, token: session.token };
   }
@@ -297,8 +313,38 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   /** @internal ConnectionHost: the hello handshake. */
   attach(ws: WebSocket, hello: HelloFrame, address: string): Session | null | Promise<Session | null> {
     this.#gate.saidHello(ws);
+    const auth = this.#socketAuth;
+    if (!auth) return this.#attach(ws, hello, address, undefined);
+    // Every hello, new session or resume, on whichever node takes it: a resume is where an expired credential shows.
+    return auth.admit(ws, hello.auth).then(async (result) => {
+      if (!result) return null;
+      const session = await this.#attach(ws, hello, address, result.user);
+      if (session && ws.readyState === 1) auth.started(ws);
+      return session;
+    });
+  }
+
+  /** @internal ConnectionHost: a fresh credential over the live socket (`auth` frame). */
+  refreshAuth(ws: WebSocket, credential: string): boolean {
+    if (!this.#socketAuth) return false;
+    void this.#socketAuth.refresh(ws, credential);
+    return true;
+  }
+
+  /** Ends every session of `user` this node holds (signing out everywhere); returns how many. */
+  closeUser(user: string): number {
+    let closed = 0;
+    for (const session of [...this.#sessions.values()]) {
+      if (session.user !== user) continue;
+      session.close(CloseCode.sessionClosed, 'signed out');
+      closed++;
+    }
+    return closed;
+  }
+
+  #attach(ws: WebSocket, hello: HelloFrame, address: string, user: string | undefined) {
     if (hello.sid === undefined) return this.#fresh(ws, address, undefined);
-    return this.#keeper.resume(ws, { ...hello, sid: hello.sid }, address);
+    return this.#keeper.resume(ws, { ...hello, sid: hello.sid, user }, address);
   }
 
   /** A wrong token gets the answer a stale one needs (a new session); past the limit, only after a delay. */
@@ -313,11 +359,12 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
 
   /** A new session for `ws`, unless the address or the server has no room for one. */
   #fresh(ws: WebSocket, address: string, reason: NewSessionReason | undefined): Session | null {
+    const user = this.#socketAuth?.user(ws);
     if (this.#sessions.countAt(address) >= this.#o.maxSessionsPerAddress) {
       this.#turnAway(ws, address, `maxSessionsPerAddress (${this.#o.maxSessionsPerAddress}) reached`);
       return null;
     }
-    const session = this.#newSession(address);
+    const session = this.#newSession(address, user);
     if (!session) {
       this.#turnAway(ws, address, `maxSessions (${this.#o.maxSessions}) reached`);
       return null;
@@ -349,9 +396,9 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     this.emit('hello', { resumed, reason });
   }
 
-  #newSession(address: string): Session | null {
+  #newSession(address: string, user?: string): Session | null {
     if (this.#sessions.full()) return null;
-    const session = new Session(newSessionId(), address, this.#sessionContext);
+    const session = new Session(newSessionId(), address, this.#sessionContext, undefined, user);
     this.#sessions.add(session);
     this.#keeper.created(session);
     this.emit('session', session);

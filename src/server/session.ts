@@ -36,6 +36,7 @@ export interface SessionContext {
 /** @internal A session read back from a store (after a restart, or from another node). */
 export interface SessionRestore {
   token: string;
+  user?: string;
   inSeq: number;
   outSeq: number;
   createdAt: number;
@@ -79,6 +80,8 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly createdAt: number;
   /** The client address that created it, for the per-address limit. */
   readonly address: string;
+  /** The user it belongs to (with `authenticate`); a resume by anyone else never gets it. */
+  readonly user: string | undefined;
   #token: string;
   /** The token the client last proved it holds, until it proves it received the rotated one. */
   #presented: string | null = null;
@@ -104,10 +107,11 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly #host: SessionContext;
 
   /** @internal Created by SessionServer. */
-  constructor(id: string, address: string, host: SessionContext, restore?: SessionRestore) {
+  constructor(id: string, address: string, host: SessionContext, restore?: SessionRestore, user?: string) {
     super();
     this.id = id;
     this.address = address;
+    this.user = (restore ? restore.user : user) || undefined;
     this.#token = restore?.token ?? newToken();
     this.#host = host;
     this.#buffer = new ReplayBuffer(host.maxReplayMessages, host.maxReplayBytes);

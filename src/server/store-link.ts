@@ -4,7 +4,7 @@
  * number of nodes can run at once. The server keeps its in-memory sessions; this module keeps them honest.
  */
 import type { WebSocket } from 'ws';
-import type { HelloFrame, MsgFrame } from '../protocol/frames.js';
+import type { MsgFrame } from '../protocol/frames.js';
 import { CloseCode } from '../protocol/close-codes.js';
 import { SessionServerError, wrap } from './errors.js';
 import { newToken } from './ids.js';
@@ -73,6 +73,7 @@ export class StoreLink implements SessionKeeper {
             owner: this.nodeId,
             createdAt: session.createdAt,
             address: session.address,
+            user: session.user ?? '',
             score: this.#host.now() + this.#host.leaseMs,
           }),
       },
@@ -116,7 +117,7 @@ export class StoreLink implements SessionKeeper {
     return this.#resumeInTurn(ws, { ...hello, token: hello.token }, address);
   }
 
-  #resumeInTurn(ws: WebSocket, hello: HelloFrame & { sid: string; token: string }, address: string) {
+  #resumeInTurn(ws: WebSocket, hello: SessionHello & { token: string }, address: string) {
     // One claim per session at a time on this node: a second resume (the client gave up on a socket whose claim was
     // still on its way) must see the first one's fence, or it would take the store's copy, which lags what this
     // node's copy handled, for the truth and hand the client's messages to the application again.
@@ -133,7 +134,7 @@ export class StoreLink implements SessionKeeper {
     return mine;
   }
 
-  async #resume(ws: WebSocket, hello: HelloFrame & { sid: string; token: string }, address: string) {
+  async #resume(ws: WebSocket, hello: SessionHello & { token: string }, address: string) {
     // Closed while an earlier resume ran: nothing to claim for.
     if (ws.readyState > 1) return null;
     const local = this.#host.sessions.get(hello.sid);
@@ -161,6 +162,8 @@ export class StoreLink implements SessionKeeper {
     // Only a cache the store confirmed takes the new fence; a stale one is let go below and stays fenced.
     cached?.endClaim(result.status === 'ok' && result.frames === null ? result.session.fence : undefined);
     if (result.status === 'token') return ws.readyState === 1 ? this.#host.wrongToken(ws, address, hello.sid) : null;
+    // Another user's resume changed nothing in the store: the session stays its owner's.
+    if (result.status === 'user') return ws.readyState === 1 ? this.#host.fresh(ws, address, 'user') : null;
     if (result.status !== 'ok') {
       if (result.status === 'replay-gap' && result.previousOwner !== this.nodeId && result.previousOwner)
         void this.#publish(result.previousOwner, { t: 'ended', sid: hello.sid });
@@ -175,6 +178,7 @@ export class StoreLink implements SessionKeeper {
       local?.letGo(CloseCode.replaced, 'replaced by a newer connection');
       session = this.#host.restore(stored.id, stored.address, {
         token: next,
+        user: stored.user,
         inSeq: stored.inSeq,
         outSeq: stored.outSeq,
         createdAt: stored.createdAt,
@@ -197,9 +201,10 @@ export class StoreLink implements SessionKeeper {
    * it handled, so nothing the client sent is handled twice. An owner that no node listens for (dead, or cut off
    * from the store), or that does not answer in time, is overtaken as before: only then can a client message repeat.
    */
-  async #claim(hello: HelloFrame & { sid: string; token: string }, next: string, cachedFence: number) {
+  async #claim(hello: SessionHello & { token: string }, next: string, cachedFence: number) {
     const request = {
       node: this.nodeId,
+      user: hello.user ?? '',
       presentedHash: hashToken(hello.token),
       newTokenHash: hashToken(next),
       ack: hello.ack,

@@ -127,20 +127,34 @@ describe('network and page signals', () => {
     c.dispose();
   });
 
-  for (const code of [4401, 4403, 1008]) {
+  for (const [code, cause] of [
+    [4403, 'auth'],
+    [1008, 'policy'],
+  ] as const) {
     it(`goes to failed at once on close ${code}`, async () => {
       const server = await startServer();
       const { clock, c, statuses } = await openOn(server);
       await server.close(code, 'go away');
       await waitUntil(() => c.status === 'failed');
       expect([last(statuses).cause, last(statuses).code, last(statuses).reason]).to.deep.equal([
-        'policy',
+        cause,
         code,
         'go away',
       ]);
       expect(clock.timers.size).to.equal(0);
     });
   }
+
+  it('answers a close 4401 with one attempt at once, on no timer', async () => {
+    const server = await startServer();
+    const { clock, c, statuses } = await openOn(server, { delays: '60000' });
+    await server.close(4401, 'expired');
+    await waitUntil(() => (c.status as string) === 'open' && statuses.length > 2, 'not open again');
+    expect((await server.stats()).connections).to.equal(2);
+    expect(statuses.every((s) => s.nextAttemptAt === null)).to.equal(true);
+    expect(clock.timers.size).to.equal(0);
+    c.dispose();
+  });
 
   it('reconnects on the schedule after a server close 1000 or 1001', async () => {
     const server = await startServer();

@@ -1,35 +1,12 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocket } from 'ws';
 import { headlessEnvironment } from '../../src/client/environment.js';
 import { SessionClient } from '../../src/client/session-client.js';
 import type { ErrorDetail, SessionDetail, StatusDetail } from '../../src/client/types.js';
 import { NO_ATTRIBUTES, parseConfig } from '../../src/config.js';
+import { scriptedServer, send, welcome } from './scripted-peer.js';
 import { until } from './support.js';
-
-/** A scripted protocol peer: each connection gets `script(ws, hello)`; frames the client sends are recorded. */
-async function scriptedServer(script: (ws: WebSocket, hello: Record<string, unknown>, n: number) => void) {
-  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-  await new Promise((resolve) => wss.on('listening', resolve));
-  const hellos: Record<string, unknown>[] = [];
-  const frames: Record<string, unknown>[] = [];
-  wss.on('connection', (ws) => {
-    ws.once('message', (data) => {
-      const hello = JSON.parse(data.toString());
-      hellos.push(hello);
-      ws.on('message', (d) => frames.push(JSON.parse(d.toString())));
-      script(ws, hello, hellos.length);
-    });
-  });
-  const { port } = wss.address() as { port: number };
-  return {
-    url: `ws://127.0.0.1:${port}/`,
-    hellos,
-    frames,
-    clients: () => wss.clients,
-    close: () => new Promise((r) => wss.close(r)),
-  };
-}
 
 function sessionClient(url: string) {
   const messages: unknown[] = [];
@@ -50,17 +27,6 @@ function sessionClient(url: string) {
   );
   return { client, messages, errors, sessions };
 }
-
-const send = (ws: WebSocket, frame: object) => ws.send(JSON.stringify(frame));
-const welcome = (extra: object = {}) => ({
-  t: 'welcome',
-  sid: 'sid-1',
-  token: 'tok-1',
-  resumed: false,
-  ack: 0,
-  lifetimeMs: 15000,
-  ...extra,
-});
 
 const cleanups: (() => unknown)[] = [];
 after(async () => {

@@ -62,6 +62,7 @@ function setup() {
     persist: () => {},
     acked: () => events.push(['acked']),
     retry: (hint: object) => events.push(['retry', hint]),
+    reauth: () => events.push(['reauth']),
   };
   const outbox = new Outbox<WirePayload>(100);
   const layer = new SessionLayer(config, host, delegate, env, outbox);
@@ -89,6 +90,25 @@ describe('SessionLayer', () => {
     layer.stop();
     layer.hello(ws, null);
     assert.deepEqual(sent.at(-1), { t: 'hello', v: 1, sid: 's1', token: 't1', ack: 0 });
+  });
+
+  it('carries the credential in hello, hands reauth to its host and sends auth only on the welcomed socket', () => {
+    const { layer, ws, sent, events, frame, welcome } = setup();
+    layer.hello(ws, null, 'cred-1');
+    assert.deepEqual(sent, [{ t: 'hello', v: 1, ack: 0, auth: 'cred-1' }]);
+    layer.authenticate(ws, 'too-early');
+    assert.equal(sent.length, 1, 'no auth frame before the welcome');
+    welcome();
+    events.length = 0;
+    frame({ t: 'reauth', before: Date.now() + 60_000 });
+    assert.deepEqual(events, [['reauth']]);
+    layer.authenticate(ws, 'cred-2');
+    assert.deepEqual(sent.at(-1), { t: 'auth', auth: 'cred-2' });
+    const other = { ...ws };
+    layer.authenticate(other, 'for-another-socket');
+    layer.stop();
+    layer.authenticate(ws, 'after-stop');
+    assert.deepEqual(sent.at(-1), { t: 'auth', auth: 'cred-2' });
   });
 
   it('delivers messages in order, batches acks and gives up on a gap', () => {

@@ -37,11 +37,24 @@ function contract(name: string, make: () => Promise<{ store: SessionStore; done(
         createdAt: 1000,
         detachedAt: null,
         address: '1.2.3.4',
+        user: '',
       });
       const claim = { node: 'B', newTokenHash: h('t2'), ack: 0, score: 1, cachedFence: 0 };
       assert.deepEqual(await store.claim('nope', { ...claim, presentedHash: h('tok') }), { status: 'unknown' });
       assert.deepEqual(await store.claim(id, { ...claim, presentedHash: h('bad') }), { status: 'token' });
       assert.equal(await store.get('nope'), null);
+    });
+
+    it("keeps the session's user: another user's claim, even with the right token, changes nothing", async () => {
+      const id = sid();
+      await store.create({ id, tokenHash: h('tok'), owner: 'A', createdAt: 1, address: 'x', user: 'ada', score: 5000 });
+      const claim = { node: 'B', presentedHash: h('tok'), newTokenHash: h('t2'), ack: 0, score: 1, cachedFence: 0 };
+      assert.deepEqual(await store.claim(id, { ...claim, user: 'mallory' }), { status: 'user' });
+      assert.deepEqual(await store.claim(id, claim), { status: 'user' }, 'nor an anonymous one');
+      assert.equal((await store.get(id))!.owner, 'A');
+      const r = await store.claim(id, { ...claim, user: 'ada' });
+      assert.equal(r.status, 'ok');
+      assert.equal(r.status === 'ok' && r.session.user, 'ada');
     });
 
     it('keeps outgoing frames until acknowledged, in order, and a claim hands them to the new owner', async () => {

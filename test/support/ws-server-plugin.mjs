@@ -44,6 +44,16 @@ async function startPlain(entry, port) {
 
 // Session mode: the real SessionServer (from dist/, built by `npm test`) behind an HTTP server the
 // plugin owns, so "stop" closes the listener while sessions live on, as when a network path fails.
+/** `testUsers: true`: credentials `user:<name>` (good until revoked) and `expires:<name>:<ms>`; anything else refused. */
+const revoked = new Set();
+function testAuthenticate(_req, credential) {
+  if (revoked.has(credential)) return null;
+  const [kind, user, ms] = (credential ?? '').split(':');
+  if (kind === 'user' && user) return { user };
+  if (kind === 'expires' && user) return { user, expiresAt: Date.now() + Number(ms) };
+  return null;
+}
+
 async function startSession(entry, port) {
   const { createSessionServer } = await import('../../dist/server/index.js');
   const http = createServer((_req, res) => res.writeHead(426).end());
@@ -53,10 +63,12 @@ async function startSession(entry, port) {
     s.on('close', () => sockets.delete(s));
   });
   if (!entry.server) {
+    const { testUsers, ...options } = entry.options ?? {};
     const server = createSessionServer({
       server: http,
       allowedOrigins: (origin) => origin === undefined || /^http:\/\/(127\.0\.0\.1|localhost):\d+$/.test(origin),
-      ...entry.options,
+      ...(testUsers ? { authenticate: testAuthenticate } : {}),
+      ...options,
     });
     server.on('session', (session) => {
       const record = { session, received: [] };

@@ -50,6 +50,7 @@ export class MemoryStore implements SessionStore {
         createdAt: s.createdAt,
         detachedAt: null,
         address: s.address,
+        user: s.user ?? '',
       },
       tokenHash: s.tokenHash,
       prevTokenHash: null,
@@ -62,6 +63,7 @@ export class MemoryStore implements SessionStore {
   async claim(id: string, r: ClaimRequest): Promise<ClaimResult> {
     const e = this.#sessions.get(id);
     if (!e) return { status: this.#expired.has(id) ? 'expired' : 'unknown' };
+    if (e.meta.user !== (r.user ?? '')) return { status: 'user' };
     if (e.tokenHash !== r.presentedHash && e.prevTokenHash !== r.presentedHash) return { status: 'token' };
     const previousOwner = e.meta.owner;
     if (

@@ -2,7 +2,7 @@
  * Sessions in Redis 7 (one primary, or Redis Cluster), laid out per session (Centrifugo's layout, not one global
  * stream). A session's keys and its shard of the sweep index share one hash tag `{s<k>}`, k = hash(sid) mod 128, so
  * every script touches one cluster slot and stays atomic:
- *   rs:{s<k>}:<sid>:m   hash    th (token SHA-256), pth (previous token's, until confirmed), in, out, owner, fence, cr, addr, det
+ *   rs:{s<k>}:<sid>:m   hash    th (token SHA-256), pth (previous token's, until confirmed), in, out, owner, fence, cr, addr, det, user
  *   rs:{s<k>}:<sid>:o   stream  unacknowledged outgoing frames, ID `<seq>-0` (XADD with explicit ID, XTRIM MINID on ack)
  *   rs:{s<k>}:<sid>:q   stream  inbox: data other nodes sent to the session, taken by the owner
  *   rs:{s<k>}:<sid>:x   string  tombstone for a while after expiry, so a late client hears `expired`
@@ -30,18 +30,19 @@ import type {
 
 const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], 'th', ARGV[2], 'in', 0, 'out', 0, 'owner', ARGV[3], 'fence', 1, 'cr', ARGV[4], 'addr', ARGV[5], 'det', '')
+redis.call('HSET', KEYS[1], 'th', ARGV[2], 'in', 0, 'out', 0, 'owner', ARGV[3], 'fence', 1, 'cr', ARGV[4], 'addr', ARGV[5], 'det', '', 'user', ARGV[8])
 redis.call('ZADD', KEYS[2], ARGV[6], ARGV[1])
 redis.call('PEXPIRE', KEYS[1], ARGV[7])
 return 1`;
 
-// KEYS m o z x q; ARGV sid node presented new ack score ttl cachedFence handoff ifFence
+// KEYS m o z x q; ARGV sid node presented new ack score ttl cachedFence handoff ifFence user
 const CLAIM = `
-local h = redis.call('HMGET', KEYS[1], 'th', 'pth', 'in', 'out', 'owner', 'fence', 'cr', 'addr')
+local h = redis.call('HMGET', KEYS[1], 'th', 'pth', 'in', 'out', 'owner', 'fence', 'cr', 'addr', 'user')
 if not h[1] then
   if redis.call('EXISTS', KEYS[4]) == 1 then return {'expired'} end
   return {'unknown'}
 end
+if (h[9] or '') ~= ARGV[11] then return {'user'} end
 if h[1] ~= ARGV[3] and h[2] ~= ARGV[3] then return {'token'} end
 if (ARGV[9] == '1' and h[5] ~= ARGV[2] and h[5] ~= '') or (ARGV[10] ~= '' and ARGV[10] ~= h[6]) then
   return {'owned', h[5], tonumber(h[6])}
@@ -65,7 +66,7 @@ redis.call('PEXPIRE', KEYS[1], ARGV[7])
 redis.call('PEXPIRE', KEYS[2], ARGV[7])
 local frames = false
 if not cached then frames = redis.call('XRANGE', KEYS[2], '-', '+') end
-return {'ok', h[5], fence, h[3], h[4], h[7], h[8], frames}`;
+return {'ok', h[5], fence, h[3], h[4], h[7], h[8], frames, h[9] or ''}`;
 
 // KEYS m o z q; ARGV sid fence ttl, then (op, a, b, c) quads
 const WRITE = `
@@ -221,7 +222,19 @@ export class RedisStore implements SessionStore {
 
   async create(s: NewStoredSession): Promise<void> {
     const k = this.#keys(s.id);
-    await this.#script('rsCreate', k.m, k.z, s.id, s.tokenHash, s.owner, s.createdAt, s.address, s.score, this.#ttlMs);
+    await this.#script(
+      'rsCreate',
+      k.m,
+      k.z,
+      s.id,
+      s.tokenHash,
+      s.owner,
+      s.createdAt,
+      s.address,
+      s.score,
+      this.#ttlMs,
+      s.user ?? '',
+    );
   }
 
   async claim(id: string, r: ClaimRequest): Promise<ClaimResult> {
@@ -243,12 +256,13 @@ export class RedisStore implements SessionStore {
       r.cachedFence,
       r.handoff ? 1 : 0,
       r.ifFence ?? '',
+      r.user ?? '',
     )) as Reply[];
     const status = reply[0] as string;
-    if (status === 'unknown' || status === 'expired' || status === 'token') return { status };
+    if (status === 'unknown' || status === 'expired' || status === 'token' || status === 'user') return { status };
     if (status === 'owned') return { status, owner: String(reply[1] ?? ''), fence: Number(reply[2]) };
     if (status === 'replay-gap') return { status, previousOwner: String(reply[1] ?? '') };
-    const [, owner, fence, inSeq, outSeq, createdAt, address, frames] = reply;
+    const [, owner, fence, inSeq, outSeq, createdAt, address, frames, user] = reply;
     return {
       status: 'ok',
       previousOwner: String(owner ?? ''),
@@ -261,6 +275,7 @@ export class RedisStore implements SessionStore {
         createdAt: Number(createdAt),
         detachedAt: null,
         address: String(address ?? ''),
+        user: String(user ?? ''),
       },
       frames: Array.isArray(frames) ? parseFrames(frames) : null,
     };
@@ -302,6 +317,7 @@ export class RedisStore implements SessionStore {
       createdAt: Number(h.cr),
       detachedAt: h.det ? Number(h.det) : null,
       address: h.addr ?? '',
+      user: h.user ?? '',
     };
   }
 

@@ -20,6 +20,8 @@ export interface StoredSession {
   /** When the last socket went away; null while a node says it is attached. */
   detachedAt: number | null;
   address: string;
+  /** The user it belongs to ('' for an anonymous session). */
+  user: string;
 }
 
 export interface StoredFrame {
@@ -49,6 +51,8 @@ export interface NewStoredSession {
   owner: string;
   createdAt: number;
   address: string;
+  /** The user it belongs to (absent or '' for an anonymous session). */
+  user?: string;
   /** Sweep score (a lease while attached). */
   score: number;
 }
@@ -71,10 +75,12 @@ export interface ClaimRequest {
   handoff?: boolean;
   /** Claim only if the fence is still this one (what an `owned` answer said); else answer `owned` again. */
   ifFence?: number;
+  /** The user the client proved to be (absent or '' anonymous): another user's claim changes nothing, answers `user`. */
+  user?: string;
 }
 
 export type ClaimResult =
-  | { status: 'unknown' | 'expired' | 'token' }
+  | { status: 'unknown' | 'expired' | 'token' | 'user' }
   | { status: 'replay-gap'; previousOwner: string }
   | { status: 'owned'; owner: string; fence: number }
   | { status: 'ok'; session: StoredSession; previousOwner: string; frames: StoredFrame[] | null };

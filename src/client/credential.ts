@@ -1,0 +1,21 @@
+/** The page's credential (`auth`): a string, or a function that makes one, perhaps asynchronously. */
+export type Credential = string | (() => string | PromiseLike<string>);
+
+/**
+ * Calls `source` and hands `done` the credential, or null and why there is none. Never throws: a
+ * function that throws or rejects must end in a clear outcome, not a stalled connection loop. The
+ * page's error is not passed on, since its message may quote the credential.
+ */
+export function getCredential(source: Credential, done: (auth: string | null, why?: string) => void): void {
+  let value: unknown;
+  try {
+    value = typeof source === 'function' ? source() : source;
+  } catch {
+    return done(null, 'threw');
+  }
+  if (typeof value === 'string') return done(value);
+  Promise.resolve(value).then(
+    (v) => (typeof v === 'string' ? done(v) : done(null, 'gave no string')),
+    () => done(null, 'rejected'),
+  );
+}
