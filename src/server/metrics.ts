@@ -38,6 +38,7 @@ async function loadPromClient(): Promise<PromClient> {
 
 /** A refusal's reason as one of a few label values (the text carries numbers and settings). */
 export function refusalReason({ status, reason }: RejectInfo): string {
+  if (status === 4401 || status === 4403) return 'auth';
   if (status === 403) return 'origin';
   if (status === 404) return 'path';
   if (status === 429) return 'connections-per-address';
@@ -250,7 +251,7 @@ export class SessionServerMetrics {
     });
     const claims = new Counter({
       name: `${METRIC_PREFIX}store_claims_total`,
-      help: 'Resume claims in the store, by result (ok, owned, token, expired, unknown, replay-gap).',
+      help: 'Resume claims in the store, by result (ok, owned, token, user, expired, unknown, replay-gap).',
       labelNames: ['result'],
       registers,
     });

@@ -164,6 +164,32 @@ describe('metrics', () => {
     }
   });
 
+  it('count auth refusals and resumes by another user, never the credential', async () => {
+    const metrics = await createMetrics();
+    const { server, url } = await startServer({
+      authenticate: (_req, credential) => (credential?.startsWith('user:') ? { user: credential.slice(5) } : null),
+    });
+    metrics.observe(server);
+    const clients = [new RawClient(url), new RawClient(url), new RawClient(url)];
+    try {
+      const ann = await clients[0]!.hello({ auth: 'user:ann-31' } as object);
+      await clients[1]!.opened();
+      clients[1]!.send({ t: 'hello', v: 1, ack: 0, auth: 'SECRET-CREDENTIAL' });
+      assert.equal((await clients[1]!.closed).code, 4401);
+      const bob = await clients[2]!.hello({ sid: ann.sid, token: ann.token, auth: 'user:bob-62' } as object);
+      assert.equal(bob.reason, 'user');
+      const text = await metrics.metrics();
+      const scrape = parseScrape(text);
+      assert.equal(scrape.get(series('refusals_total', { reason: 'auth' })), 1);
+      assert.equal(scrape.get(series('hellos_total', { outcome: 'new', reason: 'user' })), 1);
+      for (const secret of ['SECRET-CREDENTIAL', 'ann-31', 'bob-62', ann.sid, ann.token])
+        assert.ok(!text.includes(secret));
+    } finally {
+      for (const c of clients) c.close();
+      await server.close();
+    }
+  });
+
   it('keep two servers in one process apart (a registry each)', async () => {
     const [m1, m2] = [await createMetrics(), await createMetrics()];
     const [s1, s2] = [await startServer(), await startServer()];
