@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { buildBaseline } from './baseline.mjs';
 import { browserBench } from './browser.mjs';
 import { startPeerServers } from './peer-servers.mjs';
+import { metricsBench } from './metrics.mjs';
 import { buildPeers } from './peers.mjs';
 import { sendPathBench } from './send-path.mjs';
 import { serverScale } from './server-scale.mjs';
@@ -146,6 +147,20 @@ if (!browserOnly) {
     `first back after ${f(median(st('firstBackMs')), 0)} ms`,
   );
   add('storm: sessions resumed', 'this', `${median(st('resumed'))} / 500`, spread(st('resumed'), 0));
+
+  const m = await metricsBench({ rounds });
+  for (const [what, r, unit, d] of [
+    [`64 B echo, CPU per message (${m.n} per round)`, m.message, 'ns', 0],
+    [`resume, connect → welcome, CPU per resume (${m.resumes} per round)`, m.resume, 'µs', 1],
+  ]) {
+    add(
+      `server metrics on ÷ off: ${what}`,
+      'this',
+      `${f(r.ratio)}×`,
+      `${f(r.min)}–${f(r.max)}`,
+      `off ${f(r.off, d)} ${unit}, on ${f(r.on, d)} ${unit}`,
+    );
+  }
 
   const scale = [];
   for (let i = 0; i < 3; i++) scale.push(await serverScale({ sessions: 10_000, samples: 500 }));

@@ -1,9 +1,14 @@
 #!/usr/bin/env node
 /** reconnecting-session-server: runs the session server with the example echo/chat app. */
 import { existsSync, statSync } from 'node:fs';
+import { createServer, type RequestListener } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { attachEchoApp } from './echo-app.js';
+import { createLogger, type LogFormat } from './log.js';
+import type { SessionServerMetrics } from './metrics.js';
+import { opsHandler } from './ops-endpoints.js';
+import { Readiness } from './readiness.js';
 import { createSessionServer, type SessionServer } from './session-server.js';
 import { staticFiles } from './static-files.js';
 import { loadIoredis } from './store/ioredis.js';
@@ -34,6 +39,12 @@ const usage = `Usage: reconnecting-session-server [options]
   --redis-cluster               the --redis URL is one node of a Redis Cluster (sessions spread over its masters)
   --node-id NAME                this node's name in Redis (default: random)
   --ticker                      send {tick} to every connected session each second
+  --metrics                     serve Prometheus metrics at /metrics on the same port (needs prom-client)
+  --metrics-port N              serve /metrics, /healthz and /readyz on a private port instead (implies --metrics)
+  --metrics-host HOST           address for --metrics-port (default 127.0.0.1)
+  --log-format text|json        log lines for a person (default) or one JSON object per line
+                                /healthz (200 while serving) and /readyz (503 while draining or while the
+                                session store does not answer) are always served on the main port
   --help`;
 
 function fail(message: string): never {
@@ -53,6 +64,7 @@ const numeric = {
   'max-connections': [1, 10_000_000],
   'max-frame-bytes': [256, 256 * 1_048_576],
   'drain-spread': [0, DAY],
+  'metrics-port': [0, 65535],
 } as const satisfies Record<string, readonly [number, number]>;
 type NumericFlag = keyof typeof numeric;
 
@@ -87,6 +99,9 @@ try {
       'redis-cluster': { type: 'boolean', default: false },
       'node-id': { type: 'string' },
       ticker: { type: 'boolean', default: false },
+      metrics: { type: 'boolean', default: false },
+      'metrics-host': { type: 'string', default: '127.0.0.1' },
+      'log-format': { type: 'string', default: 'text' },
       help: { type: 'boolean', default: false },
     },
   }).values as Record<string, string | string[] | boolean | undefined>;
@@ -135,16 +150,41 @@ if (redis !== undefined) {
 // The CLI owns the store (rather than passing `redis`) so that a cluster can be asked for; it closes it on exit.
 const store = redis ? new RedisStore(redis, { cluster: args['redis-cluster'] === true }) : undefined;
 const nodeId = args['node-id'] as string | undefined;
+const logFormat = args['log-format'] as string;
+if (logFormat !== 'text' && logFormat !== 'json')
+  fail(`--log-format must be text or json, not ${JSON.stringify(logFormat)}`);
+const logger = createLogger(logFormat as LogFormat);
+const metricsPort = flag('metrics-port');
+let metrics: SessionServerMetrics | undefined;
+if (args.metrics || metricsPort !== undefined) {
+  try {
+    metrics = await (await import('./metrics.js')).createMetrics();
+  } catch (error) {
+    fail((error as Error).message);
+  }
+}
+let readiness: Readiness | undefined = undefined;
+const ready = () => readiness!.check();
+const ops = opsHandler({
+  ready,
+  ...(metrics && metricsPort === undefined ? { metrics } : {}),
+});
+const site: RequestListener =
+  folder !== undefined
+    ? staticFiles(folder, bundles)
+    : (_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket only');
 
 let server: SessionServer;
 try {
   server = createSessionServer({
-    ...(store ? { store } : {}),
+    ...(store ? { store: metrics ? metrics.instrumentStore(store) : store } : {}),
     ...(nodeId ? { nodeId } : {}),
     port,
     host,
     ...(path ? { path } : {}),
-    ...(folder ? { requestListener: staticFiles(folder, bundles) } : {}),
+    requestListener: (req, res) => {
+      if (!ops(req, res)) site(req, res);
+    },
     ...(origins ? { allowedOrigins: origins } : {}),
     ...defined({
       trustProxy: flag('trust-proxy'),
@@ -165,14 +205,22 @@ function defined(o: Record<string, number | undefined>): Record<string, number> 
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Record<string, number>;
 }
 
+// The probe asks the store itself, so readiness probes do not show in the store metrics.
+readiness = new Readiness(server, store);
+metrics?.observe(server);
 attachEchoApp(server, { ticker: args.ticker === true });
-server.on('error', (error) => console.error(`reconnecting-session-server: ${error.message}`));
+server.on('error', (error) =>
+  logger.log('error', 'error', `reconnecting-session-server: ${error.message}`, { error: error.message }),
+);
 // A refused page must not fail silently: say who was refused, why, and the flag that lets it in.
 server.on('reject', ({ status, reason, address, origin }) => {
   const hint =
     status === 403 && origin ? `; to allow this page start with --allow-origin ${JSON.stringify(origin)}` : '';
-  console.error(
+  logger.log(
+    'warn',
+    'refused',
     `reconnecting-session-server: refused ${address}${origin ? ` (Origin ${origin})` : ''}: ${status} ${reason}${hint}`,
+    { status, reason, address, origin },
   );
 });
 
@@ -184,15 +232,48 @@ try {
   fail(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
 }
 const shown = host.includes(':') ? `[${host}]` : host;
-console.log(
-  `reconnecting-session-server listening on ws://${shown}:${server.port}${path ?? '/'}` +
+const url = `ws://${shown}:${server.port}${path ?? '/'}`;
+logger.log(
+  'info',
+  'listening',
+  `reconnecting-session-server listening on ${url}` +
     (server.nodeId ? ` (node ${server.nodeId}, sessions in Redis${args['redis-cluster'] ? ' Cluster' : ''})` : ''),
+  { url, node: server.nodeId, store: store ? (args['redis-cluster'] ? 'redis-cluster' : 'redis') : 'memory' },
 );
-if (folder) console.log(`serving ${folder} at http://${shown}:${server.port}/`);
+if (folder)
+  logger.log('info', 'serving', `serving ${folder} at http://${shown}:${server.port}/`, {
+    folder,
+    url: `http://${shown}:${server.port}/`,
+  });
+const privateOps = metricsPort !== undefined ? await listenOps(metricsPort, args['metrics-host'] as string) : null;
+
+/** The private listener: metrics and probes only, usually on 127.0.0.1 or a cluster-internal address. */
+async function listenOps(port: number, opsHost: string) {
+  const handle = opsHandler({ ready, metrics: metrics! });
+  const http = createServer((req, res) => {
+    if (!handle(req, res)) res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+  });
+  http.headersTimeout = 10_000;
+  http.requestTimeout = 20_000;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(port, opsHost, () => resolve());
+    });
+  } catch (error) {
+    await server.close();
+    fail(`cannot serve metrics on ${opsHost}:${port}: ${(error as Error).message}`);
+  }
+  const address = http.address() as { port: number };
+  const where = `http://${opsHost.includes(':') ? `[${opsHost}]` : opsHost}:${address.port}/metrics`;
+  logger.log('info', 'metrics', `metrics at ${where}`, { url: where });
+  return http;
+}
 
 const stop = () =>
   void server
     .close()
+    .then(() => privateOps?.close())
     .then(() => store?.close())
     .finally(() => process.exit(0));
 process.on('SIGINT', stop);

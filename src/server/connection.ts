@@ -11,6 +11,7 @@ import {
 import { CloseCode } from '../protocol/close-codes.js';
 import type { Session } from './session.js';
 import { closeSocket } from './socket.js';
+import type { Traffic } from './traffic.js';
 
 const MAX_WAITING_FRAMES = 1024;
 
@@ -18,6 +19,7 @@ const MAX_WAITING_FRAMES = 1024;
 export interface ConnectionHost {
   helloTimeoutMs: number;
   closeTimeoutMs: number;
+  traffic?: Traffic;
   /** Finds or creates the session for a hello, or returns null after closing the socket itself (async with a store). */
   attach(ws: WebSocket, hello: HelloFrame, address: string): Session | null | Promise<Session | null>;
   /** A fresh credential over the live socket; false when the server checks none (the frame is then unexpected). */
@@ -46,7 +48,12 @@ export function handleConnection(ws: WebSocket, address: string, host: Connectio
   ws.on('message', (data: RawData, isBinary: boolean) => {
     try {
       if (isBinary) throw new ProtocolError('binary', 'binary frames are not part of the protocol; send text', 1003);
-      const frame = decodeClientFrame(data.toString());
+      const text = data.toString();
+      const frame = decodeClientFrame(text);
+      if (frame.t === 'msg' && host.traffic) {
+        host.traffic.messagesIn++;
+        host.traffic.bytesIn += Buffer.isBuffer(data) ? data.length : Buffer.byteLength(text);
+      }
       if (!session) {
         if (waiting) {
           if (waiting.length >= MAX_WAITING_FRAMES)

@@ -24,6 +24,7 @@ import { TokenLimiter } from './token-limiter.js';
 import { ConnectionGate } from './connection-gate.js';
 import { SocketAuth } from './socket-auth.js';
 import { ReplayBudget } from './replay-budget.js';
+import { Traffic } from './traffic.js';
 
 export type { SessionServerOptions } from './options.js';
 
@@ -42,6 +43,12 @@ export interface RejectInfo {
   origin: string | undefined;
 }
 
+/** A hello answered with a welcome: a resume, or a new session (with why, when the client asked for an old one). */
+export interface HelloInfo {
+  resumed: boolean;
+  reason: NewSessionReason | undefined;
+}
+
 export interface BroadcastResult {
   /** Sessions that took the message. */
   sent: number;
@@ -54,6 +61,8 @@ export interface SessionServerEvents {
   resume: [session: Session, info: ResumeInfo];
   expire: [session: Session];
   reject: [info: RejectInfo];
+  /** Every welcome sent, for metrics: how hellos end. */
+  hello: [info: HelloInfo];
   /** The shared replay budget (`maxTotalReplayBytes`) has room again after a refusal. */
   drain: [];
   error: [error: Error];
@@ -69,6 +78,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   readonly ready: Promise<void>;
   readonly helloTimeoutMs: number;
   readonly closeTimeoutMs: number;
+  /** @internal Message counts for the metrics module. */
+  readonly traffic = new Traffic();
   readonly #http: Server;
   readonly #ownsHttp: boolean;
   readonly #o: ResolvedOptions;
@@ -179,6 +190,11 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   /** Bytes kept for replay across all sessions (bounded by `maxTotalReplayBytes`). */
   get replayBytes(): number {
     return this.#budget.used;
+  }
+
+  /** The bound on `replayBytes` (`maxTotalReplayBytes`). */
+  get replayBytesLimit(): number {
+    return this.#budget.max;
   }
 
   getSession(id: string): Session | undefined {
@@ -377,6 +393,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       ...(reason ? { reason } : {}),
     };
     ws.send(encodeFrame(frame));
+    this.emit('hello', { resumed, reason });
   }
 
   #newSession(address: string, user?: string): Session | null {
@@ -428,6 +445,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       closeTimeoutMs: o.closeTimeoutMs,
       now: o.now,
       budget: this.#budget,
+      traffic: this.traffic,
       reportError: this.reportError,
       ended: (session) => this.#sessions.forget(session),
       leaseMs: o.leaseMs,

@@ -11,6 +11,7 @@ import { closeSocket } from './socket.js';
 import type { Journal } from './store/journal.js';
 import type { StoredFrame } from './store/session-store.js';
 import { longTimeout, type LongTimer } from './timers.js';
+import type { Traffic } from './traffic.js';
 
 /** @internal What a session needs from its server: limits, the shared memory budget, and where errors go. */
 export interface SessionContext {
@@ -23,6 +24,7 @@ export interface SessionContext {
   now: () => number;
   /** The replay bytes shared by all sessions of the server. */
   budget: ReplayBudget;
+  traffic?: Traffic;
   reportError(error: Error): void;
   ended(session: Session): void;
   /** With a shared store: how far ahead an attached or blocked session's sweep lease reaches. */
@@ -205,6 +207,11 @@ export class Session extends EventEmitter<SessionEvents> {
     const text = encodeMsgFrame(seq, body);
     this.#outSeq = seq;
     this.#buffer.push(seq, text, bytes);
+    const traffic = this.#host.traffic;
+    if (traffic) {
+      traffic.messagesOut++;
+      traffic.bytesOut += bytes;
+    }
     this.#journal?.push({ op: 'out', seq, frame: text, ...(inbox !== undefined ? { inbox } : {}) });
     this.#flush();
     return seq;

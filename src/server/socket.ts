@@ -7,8 +7,16 @@ import type { WebSocket } from 'ws';
  */
 export function closeSocket(ws: WebSocket, code: number, reason: string, timeoutMs: number): void {
   if (ws.readyState > 1) return;
+  closesSent.set(ws, code);
   ws.close(code, reason);
   const timer = setTimeout(() => ws.terminate(), timeoutMs);
   timer.unref();
   ws.once('close', () => clearTimeout(timer));
+}
+
+/** The code of the close frame the server sent on a socket, so metrics can tell closes it started from the client's. */
+const closesSent = new WeakMap<WebSocket, number>();
+
+export function closeCodeSent(ws: WebSocket): number | undefined {
+  return closesSent.get(ws);
 }
