@@ -5,6 +5,8 @@ import { createServer, type RequestListener } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { attachEchoApp } from './echo-app.js';
+import type { Authenticate } from './auth.js';
+import { jwtAuthenticate, readJwtSecretFile } from './jwt-auth.js';
 import { createLogger, type LogFormat } from './log.js';
 import type { SessionServerMetrics } from './metrics.js';
 import { opsHandler } from './ops-endpoints.js';
@@ -38,6 +40,9 @@ const usage = `Usage: reconnecting-session-server [options]
                                 between nodes (see docs/operations.md); default: in this process only
   --redis-cluster               the --redis URL is one node of a Redis Cluster (sessions spread over its masters)
   --node-id NAME                this node's name in Redis (default: random)
+  --jwt-secret-file FILE        sign-in: every hello must carry an HS256 JWT signed with the secret in FILE (at
+                                least 32 bytes; read once at start); its sub is the user, its exp ends the
+                                credential (the client is asked for a fresh one ahead of it). See docs/auth.md
   --ticker                      send {tick} to every connected session each second
   --metrics                     serve Prometheus metrics at /metrics on the same port (needs prom-client)
   --metrics-port N              serve /metrics, /healthz and /readyz on a private port instead (implies --metrics)
@@ -98,6 +103,7 @@ try {
       redis: { type: 'string' },
       'redis-cluster': { type: 'boolean', default: false },
       'node-id': { type: 'string' },
+      'jwt-secret-file': { type: 'string' },
       ticker: { type: 'boolean', default: false },
       metrics: { type: 'boolean', default: false },
       'metrics-host': { type: 'string', default: '127.0.0.1' },
@@ -149,6 +155,16 @@ if (redis !== undefined) {
 }
 // The CLI owns the store (rather than passing `redis`) so that a cluster can be asked for; it closes it on exit.
 const store = redis ? new RedisStore(redis, { cluster: args['redis-cluster'] === true }) : undefined;
+const secretFile = args['jwt-secret-file'] as string | undefined;
+let authenticate: Authenticate | undefined;
+if (secretFile !== undefined) {
+  // Read once: a rotation is a restart (a deploy), so a half-written file can never let every token fail.
+  try {
+    authenticate = jwtAuthenticate({ secret: readJwtSecretFile(secretFile) });
+  } catch (error) {
+    fail(`--jwt-secret-file: ${(error as Error).message.replace(/^jwtAuthenticate: /, '')}`);
+  }
+}
 const nodeId = args['node-id'] as string | undefined;
 const logFormat = args['log-format'] as string;
 if (logFormat !== 'text' && logFormat !== 'json')
@@ -186,6 +202,7 @@ try {
       if (!ops(req, res)) site(req, res);
     },
     ...(origins ? { allowedOrigins: origins } : {}),
+    ...(authenticate ? { authenticate } : {}),
     ...defined({
       trustProxy: flag('trust-proxy'),
       unusedSessionLifetimeMs: flag('unused-session-lifetime'),
@@ -237,8 +254,14 @@ logger.log(
   'info',
   'listening',
   `reconnecting-session-server listening on ${url}` +
-    (server.nodeId ? ` (node ${server.nodeId}, sessions in Redis${args['redis-cluster'] ? ' Cluster' : ''})` : ''),
-  { url, node: server.nodeId, store: store ? (args['redis-cluster'] ? 'redis-cluster' : 'redis') : 'memory' },
+    (server.nodeId ? ` (node ${server.nodeId}, sessions in Redis${args['redis-cluster'] ? ' Cluster' : ''})` : '') +
+    (authenticate ? ', JWT sign-in' : ''),
+  {
+    url,
+    node: server.nodeId,
+    auth: authenticate ? 'jwt' : 'none',
+    store: store ? (args['redis-cluster'] ? 'redis-cluster' : 'redis') : 'memory',
+  },
 );
 if (folder)
   logger.log('info', 'serving', `serving ${folder} at http://${shown}:${server.port}/`, {
