@@ -5,12 +5,14 @@ import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startDemoSocket } from './socket.mjs';
+import { guestTokens } from './tokens.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const { values } = parseArgs({
   options: {
     port: { type: 'string', default: process.env.PORT ?? '8000' },
     host: { type: 'string', default: '127.0.0.1' },
+    'token-ttl': { type: 'string', default: '60' },
   },
 });
 const port = Number(values.port);
@@ -18,6 +20,13 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`--port must be a port number, not ${values.port}`);
   process.exit(1);
 }
+
+const ttlSeconds = Number(values['token-ttl']);
+if (!Number.isInteger(ttlSeconds) || ttlSeconds < 2 || ttlSeconds > 86400) {
+  console.error(`--token-ttl must be a number of seconds from 2 to 86400, not ${values['token-ttl']}`);
+  process.exit(1);
+}
+const tokens = guestTokens({ ttlSeconds });
 
 const types = {
   '.html': 'text/html',
@@ -27,7 +36,7 @@ const types = {
   '.css': 'text/css',
   '.json': 'application/json',
 };
-const socket = await startDemoSocket({ host: values.host });
+const socket = await startDemoSocket({ host: values.host, authenticate: tokens.authenticate });
 
 const http = createServer(async (req, res) => {
   let url;
@@ -38,6 +47,7 @@ const http = createServer(async (req, res) => {
     res.writeHead(400).end('bad request');
     return;
   }
+  if (await tokens.handle(req, res)) return;
   if (req.method === 'POST' && url.pathname.startsWith('/control/')) {
     const result = await socket.control(url.pathname.slice('/control/'.length), Object.fromEntries(url.searchParams));
     res
@@ -86,6 +96,7 @@ http.listen(port, values.host, () => {
     `reconnecting-session demo: http://${values.host === '0.0.0.0' ? 'localhost' : values.host}:${http.address().port}/`,
   );
   console.log(`  WebSocket server: ${socket.info().url} (stop/start it from the page)`);
+  console.log(`  guest tokens expire after ${ttlSeconds} s and are refreshed over the open socket`);
 });
 
 const shutdown = async () => {

@@ -4,7 +4,7 @@
 import { createServer } from 'node:http';
 import { attachEchoApp, createSessionServer } from '../dist/server/index.js';
 
-export async function startDemoSocket({ host, lifetimeMs = 15000, checkMs = 17000 }) {
+export async function startDemoSocket({ host, lifetimeMs = 15000, checkMs = 17000, authenticate }) {
   let http = null;
   let sessions = null;
   let stopApp = () => {};
@@ -16,6 +16,7 @@ export async function startDemoSocket({ host, lifetimeMs = 15000, checkMs = 1700
       server: createServer(),
       unusedSessionLifetimeMs: lifetimeMs,
       checkUnusedSessionsMs: checkMs,
+      ...(authenticate ? { authenticate } : {}),
       // The page is served from another port of the same machine.
       allowedOrigins: (origin) =>
         origin === undefined || /^http:\/\/(localhost|127\.0\.0\.1|\[::1\]):\d+$/.test(origin),
