@@ -402,7 +402,9 @@ export class SessionClient {
     const attempts = this.#outageAttempts;
     this.#outageStart = null;
     this.#leftAt = null;
-    this.#authRetried = false;
+    // Only a welcome says the credential was taken: a plain socket opens before its server can close it with
+    // 4401, and resetting there would answer every 4401 with another immediate attempt, for ever.
+    if (resumed !== null) this.#authRetried = false;
     this.#schedule.opened();
     if (this.#config.protocol === 'plain') {
       for (const entry of this.#outbox.drain()) ws.send(plainData(entry.data));
