@@ -9,11 +9,12 @@ import { CloseCode } from '../protocol/close-codes.js';
 import { encodeFrame } from '../protocol/frames.js';
 import { checkCredential, reauthAt, type AuthResult, type Authenticate } from './auth.js';
 import { closeSocket } from './socket.js';
+import { longTimeout, type LongTimer } from './timers.js';
 
 interface SocketState {
   user: string;
   expiresAt: number | undefined;
-  timer: NodeJS.Timeout | undefined;
+  timer: LongTimer | undefined;
 }
 
 export interface SocketAuthOptions {
@@ -85,7 +86,7 @@ export class SocketAuth {
   #schedule(ws: WebSocket): void {
     const state = this.#state.get(ws);
     if (!state) return;
-    clearTimeout(state.timer);
+    state.timer?.cancel();
     state.timer = undefined;
     const expiresAt = state.expiresAt;
     if (expiresAt === undefined) return;
@@ -93,11 +94,12 @@ export class SocketAuth {
     const askAt = reauthAt(expiresAt, now);
     const ask = () => {
       if (ws.readyState === 1) ws.send(encodeFrame({ t: 'reauth', before: expiresAt }));
-      state.timer = setTimeout(expire, Math.max(0, expiresAt - this.#o.now()));
+      state.timer = longTimeout(expire, Math.max(0, expiresAt - this.#o.now()));
     };
     const expire = () => this.#refuse(ws, CloseCode.unauthorized, 'credential expired');
     if (expiresAt <= now) return expire();
-    state.timer = setTimeout(ask, askAt - now);
+    // A month-long token is ordinary; setTimeout would fire such a delay (past 2^31 - 1 ms) at once.
+    state.timer = longTimeout(ask, askAt - now);
   }
 
   #refuse(ws: WebSocket, code: number, reason: string): void {
@@ -108,7 +110,7 @@ export class SocketAuth {
 
   #forget(ws: WebSocket): void {
     const state = this.#state.get(ws);
-    if (state) clearTimeout(state.timer);
+    state?.timer?.cancel();
     this.#state.delete(ws);
   }
 }
