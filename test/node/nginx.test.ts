@@ -1,7 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import { WebSocket, type ClientOptions } from 'ws';
+import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
 import { until } from './support.js';
 import { freePort, TestRedis } from './redis-support.js';
 import { NodeProcess, sessionClient } from './cluster-support.js';
@@ -12,6 +17,27 @@ const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The test copy's proxy_read_timeout: short, so a quiet socket is cut while the test waits. */
 const READ_TIMEOUT_S = 1;
 
+/** What the scenario needs of a client: the real SessionClient in this process, or the element in Chromium. */
+interface Driver {
+  send(value: number): Promise<void>;
+  state(): Promise<{ open: boolean; received: unknown[]; resumes: number; news: number; reasons: string[] }>;
+}
+
+/** A page the nodes serve (`--static`): the element, told its URL by the page, recording what happens. */
+const PAGE = `<!doctype html>
+<script type="module" src="/reconnecting-session.min.js"></script>
+<reconnecting-session protocol="session" manual delays="20" jitter="0" max-attempts="1000"></reconnecting-session>
+<script type="module">
+  const el = document.querySelector('reconnecting-session');
+  const log = (window.log = { received: [], resumes: 0, news: 0, reasons: [] });
+  el.addEventListener('session-message', (e) => log.received.push(e.detail.data));
+  el.addEventListener('session-resumed', () => log.resumes++);
+  el.addEventListener('session-new', (e) => (log.news++, e.detail.reason && log.reasons.push(e.detail.reason)));
+  await customElements.whenDefined('reconnecting-session');
+  el.url = 'wss://' + location.host + '/';
+  el.connect();
+</script>`;
+
 async function attached(metricsPort: number): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
   return Number(/^reconnecting_session_sessions_attached (\d+)/m.exec(text)?.[1] ?? NaN);
@@ -20,6 +46,7 @@ async function attached(metricsPort: number): Promise<number> {
 describe('nginx with the configuration from docs/operations.md, two CLI nodes on Redis', () => {
   let redis: TestRedis;
   const nginx = new TestNginx();
+  const pages = mkdtempSync(join(tmpdir(), 'rs-pages-'));
   const nodes: NodeProcess[] = [];
   const metricsPorts: number[] = [];
   let tlsPort = 0;
@@ -28,14 +55,16 @@ describe('nginx with the configuration from docs/operations.md, two CLI nodes on
 
   before(async () => {
     redis = await TestRedis.start();
+    [tlsPort, plainPort] = [await freePort(), await freePort()];
+    writeFileSync(join(pages, 'index.html'), PAGE);
     for (const id of ['N1', 'N2']) {
       const metricsPort = await freePort();
       metricsPorts.push(metricsPort);
-      const extra = ['--trust-proxy', '1', '--allow-origin', 'https://app.example.com'];
-      nodes.push(new NodeProcess(await freePort(), redis.url, id, [...extra, '--metrics-port', String(metricsPort)]));
+      const origins = ['--allow-origin', 'https://app.example.com', '--allow-origin', `https://127.0.0.1:${tlsPort}`];
+      const extra = ['--trust-proxy', '1', ...origins, '--static', pages, '--metrics-port', String(metricsPort)];
+      nodes.push(new NodeProcess(await freePort(), redis.url, id, extra));
     }
     await Promise.all(nodes.map((n) => n.start()));
-    [tlsPort, plainPort] = [await freePort(), await freePort()];
     const { cert, key, pem } = nginx.certificate();
     ca = pem;
     let site = documentedConfig();
@@ -54,65 +83,115 @@ describe('nginx with the configuration from docs/operations.md, two CLI nodes on
     await nginx.stop();
     for (const n of nodes) await n.kill();
     await redis?.stop();
+    rmSync(pages, { recursive: true, force: true });
   });
 
-  it('resumes through idle cuts, a reload and a node killed: every echo exactly once, in order', async () => {
-    // The real client over wss://, trusting the test certificate as a browser would trust a real one.
+  /** Idle cut, reload under traffic, the owner killed under traffic; then every echo exactly once, in order. */
+  async function scenario(d: Driver): Promise<string> {
+    const started = Date.now();
+    let next = 0;
+    const sendSome = async (n: number, gapMs: number) => {
+      for (let i = 0; i < n; i++) {
+        await d.send(next++);
+        await pause(gapMs);
+      }
+    };
+    const wait = async (check: (s: Awaited<ReturnType<Driver['state']>>) => boolean, what: string, ms = 5000) => {
+      const deadline = Date.now() + ms;
+      while (!check(await d.state())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(await d.state())}`);
+        await pause(20);
+      }
+    };
+    try {
+      await wait((s) => s.open, `open through nginx (${nginx.log()})`, 10_000);
+      await sendSome(50, 2);
+      await wait((s) => s.received.length === next, 'first echoes');
+
+      // Quiet for longer than proxy_read_timeout: nginx cuts the socket and the client resumes.
+      await wait((s) => s.resumes >= 1, 'a resume after the idle cut', READ_TIMEOUT_S * 1000 + 3000);
+      await wait((s) => s.open, 'open again');
+      await sendSome(50, 2);
+
+      // A reload under traffic: the old worker closes its sockets after worker_shutdown_timeout.
+      const beforeReload = (await d.state()).resumes;
+      nginx.reload();
+      const deadline = Date.now() + 5000;
+      while ((await d.state()).resumes === beforeReload && Date.now() < deadline) await sendSome(10, 20);
+      assert.ok((await d.state()).resumes > beforeReload, 'the reload moved the client to a new worker');
+      await sendSome(50, 2);
+
+      // The node holding the session dies; nginx sends the client to the other one.
+      await wait((s) => s.open && s.received.length === next, 'settled before the kill');
+      const counts = await Promise.all(metricsPorts.map(attached));
+      const owner = counts.indexOf(1);
+      assert.ok(owner >= 0 && counts[1 - owner] === 0, `one node holds the socket (${counts})`);
+      const beforeKill = (await d.state()).resumes;
+      const sending = sendSome(200, 2);
+      await pause(100);
+      await nodes[owner]!.kill();
+      await sending;
+      await wait((s) => s.resumes > beforeKill, 'a resume after the kill', 10_000);
+      await wait((s) => s.received.length >= next, 'all echoes', 15_000);
+      await pause(200);
+      const s = await d.state();
+      assert.deepEqual(
+        s.received,
+        range(next).map((i) => ({ echo: i })),
+      );
+      assert.equal(s.news, 1, `one session throughout (${s.reasons.join()})`);
+      assert.equal(await attached(metricsPorts[1 - owner]!), 1, 'the other node holds it now');
+      return `${next} messages, ${s.resumes} resumes through nginx in ${Date.now() - started} ms`;
+    } finally {
+      // The next scenario starts with both nodes up.
+      await nodes.find((n) => !n.child)?.start();
+    }
+  }
+
+  it('the SessionClient resumes through idle cuts, a reload and a node killed: every echo once, in order', async () => {
+    // Over wss://, trusting the test certificate as a browser trusts a real one.
     class TrustingWebSocket extends WebSocket {
       constructor(url: string, protocols?: string | string[]) {
         super(url, protocols, { ca } satisfies ClientOptions);
       }
     }
     const c = sessionClient(`wss://127.0.0.1:${tlsPort}/`, '20', TrustingWebSocket);
-    const started = Date.now();
-    let next = 0;
-    const sendSome = async (n: number, gapMs: number) => {
-      for (let i = 0; i < n; i++) {
-        c.client.send(next++);
-        await pause(gapMs);
-      }
-    };
     try {
-      await until(() => c.client.status === 'open', `open through nginx (${nginx.log()})`, 10_000);
-      await sendSome(50, 2);
-      await until(() => c.received.length === next, 'first echoes');
-
-      // Quiet for longer than proxy_read_timeout: nginx cuts the socket and the client resumes.
-      await until(() => c.resumes() >= 1, 'a resume after the idle cut', READ_TIMEOUT_S * 1000 + 3000);
-      await until(() => c.client.status === 'open', 'open again');
-      await sendSome(50, 2);
-
-      // A reload under traffic: the old worker closes its sockets after worker_shutdown_timeout.
-      const beforeReload = c.resumes();
-      nginx.reload();
-      const deadline = Date.now() + 5000;
-      while (c.resumes() === beforeReload && Date.now() < deadline) await sendSome(10, 20);
-      assert.ok(c.resumes() > beforeReload, 'the reload moved the client to a new worker');
-      await sendSome(50, 2);
-
-      // The node holding the session dies; nginx sends the client to the other one.
-      await until(() => c.client.status === 'open' && c.received.length === next, 'settled before the kill');
-      const counts = await Promise.all(metricsPorts.map(attached));
-      const owner = counts.indexOf(1);
-      assert.ok(owner >= 0 && counts[1 - owner] === 0, `one node holds the socket (${counts})`);
-      const beforeKill = c.resumes();
-      const sending = sendSome(200, 2);
-      await pause(100);
-      await nodes[owner]!.kill();
-      await sending;
-      await until(() => c.resumes() > beforeKill, 'a resume after the kill', 10_000);
-      await until(() => c.received.length >= next, `all echoes (${c.received.length} of ${next})`, 15_000);
-      await pause(200);
-      assert.deepEqual(
-        c.received,
-        range(next).map((i) => ({ echo: i })),
-      );
-      assert.equal(c.news(), 1, `one session throughout (${c.reasons.join()})`);
-      assert.equal(await attached(metricsPorts[1 - owner]!), 1, 'the other node holds it now');
-      console.log(`# ${next} messages, ${c.resumes()} resumes through nginx in ${Date.now() - started} ms`);
+      const report = await scenario({
+        send: async (value) => void c.client.send(value),
+        state: async () => ({
+          open: c.client.status === 'open',
+          received: c.received,
+          resumes: c.resumes(),
+          news: c.news(),
+          reasons: c.reasons,
+        }),
+      });
+      console.log(`# SessionClient: ${report}`);
     } finally {
       c.client.dispose();
-      await nodes.find((n) => !n.child)?.start();
+    }
+  });
+
+  it('the element in Chromium, on a page served through nginx, does the same', async () => {
+    const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+    try {
+      // The test certificate is not in Chromium's store; a real one would be.
+      const page = await (await browser.newContext({ ignoreHTTPSErrors: true })).newPage();
+      await page.goto(`https://127.0.0.1:${tlsPort}/`);
+      const report = await scenario({
+        send: (value) => page.evaluate((v) => void document.querySelector('reconnecting-session')!.send(v), value),
+        state: () =>
+          page.evaluate(() => {
+            const w = window as unknown as {
+              log: { received: unknown[]; resumes: number; news: number; reasons: string[] };
+            };
+            return { open: document.querySelector('reconnecting-session')!.status === 'open', ...w.log };
+          }),
+      });
+      console.log(`# Chromium: ${report}`);
+    } finally {
+      await browser.close();
     }
   });
 
