@@ -196,7 +196,8 @@ describe('nginx with the configuration from docs/operations.md, two CLI nodes on
   });
 
   it('X-Forwarded-For with --trust-proxy 1: a refused page is logged with its own address, not nginx’s', async () => {
-    // From 127.0.0.2 (a loopback address of its own), with a made-up X-Forwarded-For that nginx passes on and the node must not believe.
+    // From 127.0.0.2 (a loopback address of its own), with a made-up X-Forwarded-For: nginx passes it on, appending
+    // the address it saw, and the node must take only that.
     const ws = new WebSocket(`wss://127.0.0.1:${tlsPort}/`, {
       ca,
       localAddress: '127.0.0.2',
