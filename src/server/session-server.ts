@@ -331,7 +331,10 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     return true;
   }
 
-  /** Ends every session of `user` this node holds (signing out everywhere); returns how many. */
+  /**
+   * Signs `user` out everywhere: ends every session of theirs (close 4000, `signed out`) on this node and, with a
+   * shared store, on every other node. Returns how many this node ended.
+   */
   closeUser(user: string): number {
     let closed = 0;
     for (const session of [...this.#sessions.values()]) {
@@ -339,6 +342,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       session.close(CloseCode.sessionClosed, 'signed out');
       closed++;
     }
+    this.#keeper.closeUser(user);
     return closed;
   }
 
