@@ -83,7 +83,7 @@ export class TestNginx {
     }
   }
 
-  /** `nginx -s reload`, as an operator types it (the master reads the new pid file path from the same -c). */
+  /** `nginx -s reload`, as an operator types it; the same -c and -p find the pid file of this nginx. */
   reload(): void {
     execFileSync(NGINX, ['-c', this.#conf, '-p', this.dir + '/', '-s', 'reload'], { stdio: 'ignore' });
   }
