@@ -5,6 +5,7 @@ el.url = config.url;
 el.protocol = config.protocol;
 el.connect();
 setInterval(() => refresh(), 500);
+setInterval(() => void figures(), 1000);
 
 const $ = (selector) => document.querySelector(selector);
 const line = (text) => {
@@ -16,6 +17,28 @@ const line = (text) => {
 const refresh = () => {
   $('#queued').textContent = String(el.queued);
   $('#sid').textContent = el.sessionId ? `${el.sessionId.slice(0, 8)}…` : '–';
+};
+
+// A few lines of the server's /metrics: the sum of the series of `name` whose labels include every one of `having`.
+const series = (name) => new RegExp(`^reconnecting_session_${name}(?:\\{(.*)\\})? (\\S+)$`, 'gm');
+const figure = (text, name, ...having) =>
+  [...text.matchAll(series(name))]
+    .filter(([, labels = '']) => having.every((h) => labels.includes(h)))
+    .reduce((sum, m) => sum + Number(m[2]), 0);
+const figures = async () => {
+  let text;
+  try {
+    text = await (await fetch('/metrics')).text();
+  } catch {
+    return;
+  }
+  $('#held').textContent = String(figure(text, 'sessions'));
+  $('#attached').textContent = String(figure(text, 'sessions_attached'));
+  $('#resumed').textContent = String(figure(text, 'hellos_total', 'outcome="resumed"'));
+  // A new session with a reason (expired, unknown...) is a resume the server could not grant.
+  const failed =
+    figure(text, 'hellos_total', 'outcome="new"') - figure(text, 'hellos_total', 'outcome="new"', 'reason="none"');
+  $('#failed').textContent = String(failed);
 };
 
 el.addEventListener('session-status', (e) => {

@@ -55,6 +55,10 @@ const http = createServer(async (req, res) => {
       .end(JSON.stringify(result ?? { error: 'unknown control' }));
     return;
   }
+  if (url.pathname === '/metrics') {
+    res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': 'no-store' }).end(await socket.metrics());
+    return;
+  }
   if (url.pathname === '/config.json') {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(socket.info()));
     return;

@@ -2,16 +2,17 @@
 // page stays up while it is stopped. "stop" closes the listener but keeps sessions (a network cut at
 // the server); "restart" also loses every session, as a crashed process would.
 import { createServer } from 'node:http';
-import { attachEchoApp, createSessionServer } from '../dist/server/index.js';
+import { attachEchoApp, createMetrics, createSessionServer } from '../dist/server/index.js';
 
 export async function startDemoSocket({ host, lifetimeMs = 15000, checkMs = 17000, authenticate }) {
   let http = null;
   let sessions = null;
   let stopApp = () => {};
+  let metrics = null;
   let port = 0;
   const sockets = new Set();
 
-  function createSessions() {
+  async function createSessions() {
     sessions = createSessionServer({
       server: createServer(),
       unusedSessionLifetimeMs: lifetimeMs,
@@ -22,6 +23,9 @@ export async function startDemoSocket({ host, lifetimeMs = 15000, checkMs = 1700
         origin === undefined || /^http:\/\/(localhost|127\.0\.0\.1|\[::1\]):\d+$/.test(origin),
     });
     stopApp = attachEchoApp(sessions, { ticker: true });
+    // The server's side of what the page broke; a restart starts from zero, as a new process's metrics do.
+    metrics = await createMetrics();
+    metrics.observe(sessions);
     sessions.on('session', (s) => console.log(`session ${s.id.slice(0, 6)}… created`));
     sessions.on('resume', (s, info) =>
       console.log(`session ${s.id.slice(0, 6)}… resumed after ${info.outageMs} ms, replayed ${info.replayed}`),
@@ -49,10 +53,12 @@ export async function startDemoSocket({ host, lifetimeMs = 15000, checkMs = 1700
     http = null;
   }
 
-  createSessions();
+  await createSessions();
   await start();
 
   return {
+    /** Prometheus text, as `--metrics` serves it; served by the page's server, so it answers while this one is stopped. */
+    metrics: () => metrics.metrics(),
     info: () => ({
       url: `ws://${host === '0.0.0.0' ? 'localhost' : host}:${port}/`,
       protocol: 'session',
@@ -77,7 +83,7 @@ export async function startDemoSocket({ host, lifetimeMs = 15000, checkMs = 1700
           await stop();
           stopApp();
           await sessions.close();
-          createSessions();
+          await createSessions();
           const ms = Math.min(Number(params.ms) || 3000, 60000);
           setTimeout(() => void start(), ms);
           return { restartingInMs: ms, sessionsLost: true };

@@ -1,4 +1,4 @@
-// Runs before the tests: finds Chromium and redis-server, installs Debian's packages when it can, or says how.
+// Runs before the tests: finds Chromium, redis-server and nginx, installs Debian's packages when it can, or says how.
 import { existsSync } from 'node:fs';
 import { execSync } from 'node:child_process';
 import { chromiumPath } from './chromium.mjs';
@@ -57,4 +57,12 @@ ensure({
   path: redisPath,
   howTo:
     'The Redis store tests start their own redis-server: install it with `sudo apt-get install -y redis-server` or set REDIS_SERVER to its path.',
+});
+
+// test/node/nginx.test.ts runs the configuration from docs/operations.md in Debian's nginx.
+ensure({
+  name: 'nginx',
+  pkg: 'nginx',
+  path: process.env.NGINX ?? '/usr/sbin/nginx',
+  howTo: 'The proxy test runs its own nginx: install it with `sudo apt-get install -y nginx` or set NGINX to its path.',
 });

@@ -51,6 +51,8 @@ export class LocalKeeper implements SessionKeeper {
     return false;
   }
 
+  closeUser(): void {}
+
   async close(): Promise<void> {
     for (const session of [...this.#host.sessions.values()]) session.close(CloseCode.goingAway, 'server shutting down');
   }

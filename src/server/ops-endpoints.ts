@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SessionServerMetrics } from './metrics.js';
-import { requestPath } from './session-server.js';
+import { requestPath } from './upgrade-gate.js';
 
 export interface OpsEndpoints {
   /** Null when ready, else why not (see Readiness). */

@@ -35,6 +35,8 @@ export interface SessionKeeper {
   sweep(): string[] | Promise<string[]>;
   /** `send()` on a session another node owns now: passes `body` (a msg frame without `t` and `seq`) on; false when it cannot. */
   forward(session: Session, body: string): boolean;
+  /** Tells the other nodes to end every session of `user` they hold (this node has ended its own). */
+  closeUser(user: string): void;
   /** Ends or lets go of every session as the server closes (after at most `timeoutMs` for their writes). */
   close(timeoutMs: number): Promise<void>;
 }

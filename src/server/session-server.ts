@@ -1,17 +1,15 @@
 /** The session server: sessions that outlive sockets, an unused-session sweep, drains for deploys, bounds for the open internet. */
 import { EventEmitter } from 'node:events';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { Socket } from 'node:net';
+import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { encodeFrame, type HelloFrame, type NewSessionReason, type WelcomeFrame } from '../protocol/frames.js';
 import { CloseCode, formatRetryHint, type RetryHint } from '../protocol/close-codes.js';
-import { AddressCounter, addressKey, clientAddress } from './address.js';
+import { clientAddress } from './address.js';
 import { handleConnection } from './connection.js';
-import { callGuarded, emitGuarded } from './guard.js';
+import { emitGuarded } from './guard.js';
 import { newSessionId } from './ids.js';
 import { resolveOptions, type ResolvedOptions, type SessionServerOptions } from './options.js';
-import { originAllowed, type OriginPolicy } from './origin.js';
 import { LocalKeeper } from './local-keeper.js';
 import type { KeeperHost, SessionKeeper } from './session-keeper.js';
 import { SessionRegistry } from './session-registry.js';
@@ -22,6 +20,7 @@ import { RedisStore } from './store/redis-store.js';
 import type { SessionStore } from './store/session-store.js';
 import { TokenLimiter } from './token-limiter.js';
 import { ConnectionGate } from './connection-gate.js';
+import { createBoundedHttpServer, UpgradeGate } from './upgrade-gate.js';
 import { SocketAuth } from './socket-auth.js';
 import { ReplayBudget } from './replay-budget.js';
 import { Traffic } from './traffic.js';
@@ -83,13 +82,10 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   readonly #http: Server;
   readonly #ownsHttp: boolean;
   readonly #o: ResolvedOptions;
-  readonly #path: string | undefined;
-  readonly #origins: OriginPolicy | undefined;
+  readonly #door: UpgradeGate;
   readonly #sessions: SessionRegistry;
   readonly #badTokens: TokenLimiter;
   readonly #alive = new WeakSet<WebSocket>();
-  readonly #socketsByAddress = new AddressCounter();
-  readonly #tcpByAddress = new AddressCounter();
   readonly #sessionContext: SessionContext;
   readonly #budget: ReplayBudget;
   readonly #gate: ConnectionGate;
@@ -112,8 +108,6 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     this.#o = resolveOptions(options);
     this.helloTimeoutMs = this.#o.helloTimeoutMs;
     this.closeTimeoutMs = this.#o.closeTimeoutMs;
-    this.#path = options.path;
-    this.#origins = options.allowedOrigins;
     this.#gate = new ConnectionGate(this.#o.maxConnections);
     const authenticate = options.authenticate;
     this.#socketAuth = authenticate
@@ -140,8 +134,17 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       this.#socketAuth?.opened(ws, req, address);
       this.#onConnection(ws, address);
     });
+    this.#door = new UpgradeGate(this.#o, {
+      path: options.path,
+      origins: options.allowedOrigins,
+      wss: this.wss,
+      connections: this.#gate,
+      closed: () => this.#closed,
+      refused: (refusal) => this.emit('reject', refusal),
+      reportError: this.reportError,
+    });
     this.#ownsHttp = !options.server;
-    this.#http = options.server ?? this.#createHttpServer(options.requestListener);
+    this.#http = options.server ?? createBoundedHttpServer(this.#o, options.requestListener);
     this.#http.on('upgrade', this.#onUpgrade);
     const listening: Promise<void> = this.#ownsHttp
       ? new Promise((resolve, reject) => {
@@ -331,7 +334,10 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     return true;
   }
 
-  /** Ends every session of `user` this node holds (signing out everywhere); returns how many. */
+  /**
+   * Signs `user` out everywhere: ends every session of theirs (close 4000, `signed out`) on this node and, with a
+   * shared store, on every other node. Returns how many this node ended.
+   */
   closeUser(user: string): number {
     let closed = 0;
     for (const session of [...this.#sessions.values()]) {
@@ -339,6 +345,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       session.close(CloseCode.sessionClosed, 'signed out');
       closed++;
     }
+    this.#keeper.closeUser(user);
     return closed;
   }
 
@@ -458,62 +465,19 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
    * with the same path and origin checks as the server given at creation: never call `wss.handleUpgrade` directly.
    */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', destroyQuietly);
-    if (!this.#pathMatches(req)) return this.#refuse(req, socket, 404, 'Not Found', 'no WebSocket on this path');
-    this.#accept(req, socket, head);
+    this.#door.upgrade(req, socket, head);
   }
 
   #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', destroyQuietly);
-    if (!this.#pathMatches(req)) {
-      // Another upgrade listener on a shared server may want this one.
-      if (this.#http.listenerCount('upgrade') === 1)
-        this.#refuse(req, socket, 404, 'Not Found', 'no WebSocket on this path');
-      return;
-    }
-    this.#accept(req, socket, head);
+    // Another upgrade listener on a shared server may want a path that is not ours.
+    this.#door.upgrade(req, socket, head, this.#http.listenerCount('upgrade') > 1);
   };
-
-  #pathMatches(req: IncomingMessage): boolean {
-    return this.#path === undefined || requestPath(req.url) === this.#path;
-  }
-
-  #accept(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    if (this.#closed) return this.#refuse(req, socket, 503, 'Service Unavailable', 'server closed');
-    const address = clientAddress(req, this.#o.trustProxy);
-    if (this.#socketsByAddress.get(address) >= this.#o.maxConnectionsPerAddress) {
-      return this.#refuse(
-        req,
-        socket,
-        429,
-        'Too Many Requests',
-        `maxConnectionsPerAddress (${this.#o.maxConnectionsPerAddress}) reached`,
-      );
-    }
-    // A throwing policy function is the application's bug: refuse the socket, keep the server up.
-    if (!callGuarded(() => originAllowed(this.#origins, req), false, this.reportError)) {
-      return this.#refuse(req, socket, 403, 'Forbidden', 'origin not allowed (see allowedOrigins)');
-    }
-    if (!this.#gate.admit()) {
-      return this.#refuse(req, socket, 503, 'Service Unavailable', `maxConnections (${this.#gate.max}) reached`);
-    }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
-  }
-
-  #refuse(req: IncomingMessage, socket: Duplex, status: number, text: string, reason: string): void {
-    const origin = typeof req.headers.origin === 'string' ? req.headers.origin.slice(0, 200) : undefined;
-    socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-    const cut = setTimeout(() => socket.destroy(), this.closeTimeoutMs);
-    cut.unref();
-    socket.once('close', () => clearTimeout(cut));
-    this.emit('reject', { status, reason, address: clientAddress(req, this.#o.trustProxy), origin });
-  }
 
   #onConnection(ws: WebSocket, address: string): void {
     // First, before any early return: a socket without an error listener takes the process down on a bad frame.
     ws.on('error', (error) => this.reportError(error));
-    this.#socketsByAddress.add(address);
-    ws.once('close', () => this.#socketsByAddress.remove(address));
+    this.#door.socketsByAddress.add(address);
+    ws.once('close', () => this.#door.socketsByAddress.remove(address));
     this.#gate.opened(ws);
     this.#alive.add(ws);
     ws.on('pong', () => this.#alive.add(ws));
@@ -544,45 +508,6 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     for (const session of this.#sessions.values()) {
       if (session.stalled(now, this.#o.ackTimeoutMs)) session.dropSocket();
     }
-  }
-
-  #createHttpServer(listener: SessionServerOptions['requestListener']): Server {
-    const http = createServer(
-      {
-        headersTimeout: this.#o.headersTimeoutMs,
-        requestTimeout: this.#o.headersTimeoutMs * 2,
-        connectionsCheckingInterval: Math.min(1000, this.#o.headersTimeoutMs),
-      },
-      listener ?? ((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('WebSocket only')),
-    );
-    http.keepAliveTimeout = 5000;
-    // Requests that never upgrade hold descriptors too: past the WebSocket bound plus a tenth, Node drops new ones.
-    http.maxConnections = this.#o.maxConnections + Math.ceil(this.#o.maxConnections / 10);
-    // Slow or idle sockets from one address must not use up the process's descriptors.
-    http.on('connection', (socket: Socket) => {
-      // Behind a proxy every connection comes from the proxy: the per-address limit then applies at the upgrade.
-      if (this.#o.trustProxy > 0) return;
-      const address = addressKey(socket.remoteAddress ?? 'unknown');
-      if (this.#tcpByAddress.get(address) >= this.#o.maxConnectionsPerAddress) return void socket.destroy();
-      this.#tcpByAddress.add(address);
-      socket.once('close', () => this.#tcpByAddress.remove(address));
-    });
-    return http;
-  }
-}
-
-function destroyQuietly(this: Duplex): void {
-  this.destroy();
-}
-
-/** The path of a request target, without throwing on targets `new URL` refuses (`//`, `//x:99999/`, `//[::1/ws`). */
-export function requestPath(target: string | undefined): string | null {
-  if (!target) return null;
-  if (target.startsWith('/')) return target.split(/[?#]/, 1)[0]!;
-  try {
-    return new URL(target).pathname;
-  } catch {
-    return null;
   }
 }
 

@@ -11,7 +11,7 @@ import { newToken } from './ids.js';
 import type { KeeperHost, SessionHello, SessionKeeper } from './session-keeper.js';
 import type { Session } from './session.js';
 import { Journal } from './store/journal.js';
-import { hashToken, type NodeMessage, type SessionStore, type StoreOp } from './store/session-store.js';
+import { ALL_NODES, hashToken, type NodeMessage, type SessionStore, type StoreOp } from './store/session-store.js';
 
 const INBOX_BATCH = 100;
 /** Conditional claims (each after a hand-over) before a resume claims outright. */
@@ -47,7 +47,10 @@ export class StoreLink implements SessionKeeper {
     // client's connect timeout.
     this.#handoffTimeoutMs = Math.floor(host.leaseMs / 2);
     store.configure({ safetyTtlMs: host.unusedSessionLifetimeMs + host.leaseMs + 3_600_000 });
-    this.#unsubscribe = store.subscribe(nodeId, (m) => this.#onMessage(m));
+    this.#unsubscribe = Promise.all([
+      store.subscribe(nodeId, (m) => this.#onMessage(m)),
+      store.subscribe(ALL_NODES, (m) => this.#onMessage(m)),
+    ]).then((offs) => async () => void (await Promise.all(offs.map((off) => off()))));
     this.#unsubscribe.catch((error: Error) => host.reportError(error));
     this.#leaseTimer = setInterval(() => this.#renewLeases(), Math.max(100, Math.floor(host.leaseMs / 3)));
     this.#leaseTimer.unref();
@@ -318,7 +321,12 @@ export class StoreLink implements SessionKeeper {
     );
   }
 
+  closeUser(user: string): void {
+    void this.#publish(ALL_NODES, { t: 'close-user', sid: '', user });
+  }
+
   #onMessage(m: NodeMessage): void {
+    if (m.t === 'close-user') return this.#closeUser(m.user);
     if (m.t === 'released') return void (m.req && this.#releases.get(m.req)?.());
     if (m.t === 'release') return void this.#release(m);
     const session = this.#host.sessions.get(m.sid);
@@ -333,6 +341,12 @@ export class StoreLink implements SessionKeeper {
       return session.letGo(CloseCode.replaced, 'taken over by another node');
     }
     session.letGo(CloseCode.sessionClosed, 'session ended on another node');
+  }
+
+  #closeUser(user: string | undefined): void {
+    if (!user) return;
+    for (const session of [...this.#host.sessions.values()])
+      if (session.user === user) session.close(CloseCode.sessionClosed, 'signed out');
   }
 
   async #publish(node: string, message: NodeMessage): Promise<void> {

@@ -53,6 +53,22 @@ export class FakeClock {
     this.now = end;
   }
 
+  /**
+   * Intensive throttling, as a browser does to a hidden tab: the clock moves on by `ms`, and every timer due in
+   * that time fires `lateBy` after its time (each sees the late clock), in order.
+   */
+  tickLate(ms: number, lateBy: number): void {
+    const end = this.now + ms;
+    for (;;) {
+      const due = [...this.timers.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+      if (!due) break;
+      this.timers.delete(due[0]);
+      this.now = Math.max(this.now, due[1].at + lateBy);
+      due[1].fn();
+    }
+    this.now = Math.max(this.now, end);
+  }
+
   /** Fires one timer now, whatever the clock says (as a throttled or early timer might). */
   fire(ms: number): void {
     const entry = [...this.timers.entries()].find(([, t]) => t.ms === ms);

@@ -184,4 +184,32 @@ describe('authenticated sessions in Redis', { skip: !haveRedis }, () => {
       await b.server.close();
     }
   });
+
+  it("closeUser on node A ends the user's session attached to node B, and no one else's", async () => {
+    const a = await startServer({ redis: redis.url, nodeId: 'AU3', authenticate });
+    const b = await startServer({ redis: redis.url, nodeId: 'AU4', authenticate });
+    const clients: RawClient[] = [];
+    const open = (url: string) => (clients.push(new RawClient(url)), clients.at(-1)!);
+    try {
+      const ada = open(b.url);
+      await hello(ada, { auth: 'user:ada' });
+      const w = await ada.next('welcome');
+      const bob = open(b.url);
+      await hello(bob, { auth: 'user:bob' });
+      await bob.next('welcome');
+      await b.server.getSession(w.sid)!.flushed();
+      assert.equal(a.server.closeUser('ada'), 0, 'node A holds none of them');
+      assert.deepEqual(await ada.closed, { code: 4000, reason: 'signed out' });
+      assert.equal(bob.ws.readyState, 1);
+      await until(() => b.server.getSession(w.sid) === undefined, 'gone from node B');
+      const back = open(a.url);
+      await hello(back, { auth: 'user:ada', sid: w.sid, token: w.token });
+      const again = await back.next('welcome');
+      assert.equal(again.resumed, false, 'and from the store: a signed-out session cannot be resumed');
+    } finally {
+      for (const c of clients) c.close();
+      await a.server.close();
+      await b.server.close();
+    }
+  });
 });

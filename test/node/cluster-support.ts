@@ -100,10 +100,13 @@ export interface TestClient {
   received: unknown[];
   /** Sessions started (1 when every drop was resumed). */
   news: () => number;
+  /** Resumes of the same session. */
+  resumes: () => number;
   reasons: string[];
 }
 
-export function sessionClient(url: string, delays = '20'): TestClient {
+/** `WebSocketClass`: another than `ws`'s, e.g. one that trusts a test certificate. */
+export function sessionClient(url: string, delays = '20', WebSocketClass: unknown = WebSocket): TestClient {
   const { config } = parseConfig(
     { ...NO_ATTRIBUTES, url, protocol: 'session', delays, jitter: '0', maxAttempts: '1000' },
     url,
@@ -111,6 +114,7 @@ export function sessionClient(url: string, delays = '20'): TestClient {
   const received: unknown[] = [];
   const reasons: string[] = [];
   let news = 0;
+  let resumes = 0;
   const client = new SessionClient(
     config,
     {
@@ -118,15 +122,15 @@ export function sessionClient(url: string, delays = '20'): TestClient {
       message: (d) => received.push(d.data),
       error() {},
       session: (d) => {
-        if (d.resumed) return;
+        if (d.resumed) return void resumes++;
         news++;
         if (d.reason) reasons.push(d.reason);
       },
       recovered() {},
       sessionId() {},
     },
-    headlessEnvironment(WebSocket as unknown as typeof globalThis.WebSocket),
+    headlessEnvironment(WebSocketClass as typeof globalThis.WebSocket),
   );
   client.connect();
-  return { client, received, news: () => news, reasons };
+  return { client, received, news: () => news, resumes: () => resumes, reasons };
 }

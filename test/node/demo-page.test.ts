@@ -65,6 +65,30 @@ describe('the demo page', () => {
     }
   });
 
+  it("shows the server's figures from /metrics, and they move when the connection is cut", async () => {
+    const page = await open();
+    const text = (id: string) => page.locator(id).textContent();
+    const shows = (id: string, value: string) =>
+      page.waitForFunction(([i, v]) => document.querySelector(i!)!.textContent === v, [id, value], { timeout: 5000 });
+    try {
+      // Other tests' pages share the demo server: count from what it shows now.
+      await page.waitForFunction(() => document.getElementById('resumed')!.textContent !== '–');
+      const held = Number(await text('#held'));
+      const resumed = Number(await text('#resumed'));
+      assert.ok(held >= 1 && Number(await text('#attached')) >= 1, 'this page’s session is held and attached');
+      // Stopping the WebSocket listener keeps the session: still held, no longer attached.
+      await page.click('#stop');
+      await page.waitForFunction(() => document.querySelector('reconnecting-session')!.status === 'reconnecting');
+      await shows('#attached', String(Number(await text('#attached')) - 1));
+      assert.equal(await text('#held'), String(held));
+      await page.click('#start');
+      await shows('#resumed', String(resumed + 1));
+      assert.equal(await text('#failed'), '0');
+    } finally {
+      await page.close();
+    }
+  });
+
   it('reaches failed and disconnected at once with the reconnect control', async () => {
     const page = await open();
     try {

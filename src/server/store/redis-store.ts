@@ -157,7 +157,8 @@ export class RedisStore implements SessionStore {
   readonly #cluster: boolean;
   readonly #url: string;
   readonly #options: RedisOptions;
-  readonly #handlers = new Map<string, (message: NodeMessage) => void>();
+  /** Several servers may share this store object, each listening under `ALL_NODES`: a set per channel. */
+  readonly #handlers = new Map<string, Set<(message: NodeMessage) => void>>();
   #ttlMs = 3_600_000;
 
   constructor(url: string, options: RedisStoreOptions = {}) {
@@ -399,7 +400,8 @@ export class RedisStore implements SessionStore {
       }
       sub.on(this.#cluster ? 'smessage' : 'message', (channel: string, text: string) => {
         try {
-          this.#handlers.get(channel)?.(JSON.parse(text) as NodeMessage);
+          const message = JSON.parse(text) as NodeMessage;
+          for (const handler of this.#handlers.get(channel) ?? []) handler(message);
         } catch {}
       });
       if (this.#closed) sub.disconnect();
@@ -407,9 +409,12 @@ export class RedisStore implements SessionStore {
     });
     const sub = await this.#sub;
     const channel = this.#channel(node);
-    this.#handlers.set(channel, handler);
+    const handlers = this.#handlers.get(channel) ?? new Set();
+    this.#handlers.set(channel, handlers.add(handler));
     await (this.#cluster ? sub.ssubscribe(channel) : sub.subscribe(channel));
     return async () => {
+      handlers.delete(handler);
+      if (handlers.size > 0) return;
       this.#handlers.delete(channel);
       await (this.#cluster ? sub.sunsubscribe(channel) : sub.unsubscribe(channel)).catch(() => {});
     };

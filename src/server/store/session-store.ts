@@ -99,11 +99,13 @@ export interface InboxEntry {
 /**
  * `taken`: another node claimed the session; `ended`: it was expired or closed elsewhere; `send`: its inbox has
  * data; `release`: node `from` wants to claim it (stop reading the socket, store everything, answer); `released`:
- * the answer to request `req`.
+ * the answer to request `req`; `close-user` (to `ALL_NODES`): end every session of `user` (sign-out everywhere).
  */
 export interface NodeMessage {
-  t: 'taken' | 'ended' | 'send' | 'release' | 'released';
+  t: 'taken' | 'ended' | 'send' | 'release' | 'released' | 'close-user';
   sid: string;
+  /** For `close-user`: whose sessions end. */
+  user?: string;
   /** For `taken`: the new owner's fence (a node holding a newer one ignores the message); for `release`: the one the asker saw. */
   fence?: number;
   /** For `release`: the asking node. */
@@ -111,6 +113,9 @@ export interface NodeMessage {
   /** For `release` and `released`: the request. */
   req?: string;
 }
+
+/** The name every node also listens under, for messages to all of them. */
+export const ALL_NODES = '*';
 
 export interface SessionStore {
   /** Keys expire by themselves this long after their sweep score (a safety net; the sweep comes first). */
