@@ -98,6 +98,12 @@ describe('jwtAuthenticate', () => {
     assert.equal(await strict(req, await signed({ ...good, aud: 'billing' })), null);
   });
 
+  it('forgives clock difference only when asked to', async () => {
+    const late = await signed({ sub: 'ada', exp: now() - 5 });
+    assert.equal(await authenticate(req, late), null);
+    assert.equal((await jwtAuthenticate({ secret, clockToleranceSec: 30 })(req, late))?.user, 'ada');
+  });
+
   it('refuses a secret shorter than the hash (32 bytes) when it is made', () => {
     assert.throws(() => jwtAuthenticate({ secret: 'short' }), /at least 32 bytes.*not 5/);
     assert.throws(() => jwtAuthenticate({ secret: new Uint8Array(31) }), /at least 32 bytes/);
