@@ -28,20 +28,17 @@ export class ReplayBudget {
     return this.#used >= this.max;
   }
 
-  /** Takes `bytes`; false (and `who` is told when there is room) when they do not fit. `force` takes them anyway. */
-  reserve(bytes: number, who?: BudgetWaiter, force = false): boolean {
-    if (!force && this.#used + bytes > this.max) {
-      this.refuse(who);
-      return false;
-    }
+  /** Takes `bytes`; false when they do not fit (the caller then `refuse`s). `force` takes them anyway. */
+  reserve(bytes: number, force = false): boolean {
+    if (!force && this.#used + bytes > this.max) return false;
     this.#used += bytes;
     return true;
   }
 
-  /** Records a refusal made without calling `reserve` (the budget was already `full`). */
-  refuse(who?: BudgetWaiter): void {
+  /** `who` was turned away for lack of room: it hears `budgetRoom()` once the budget is back at half. */
+  refuse(who: BudgetWaiter): void {
     this.#refused = true;
-    if (who) this.#waiting.add(who);
+    this.#waiting.add(who);
   }
 
   release(bytes: number): void {

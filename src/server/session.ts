@@ -97,7 +97,8 @@ export class Session extends EventEmitter<SessionEvents> {
   #blocks: Block[] = [];
   #ackTimer: NodeJS.Timeout | undefined;
   #closed = false;
-  #refused = false;
+  /** What refused the last send, until `drain`: this session's own bounds, or the budget all sessions share. */
+  #refusedBy: 'session' | 'budget' | null = null;
   /** With a shared store: the write-behind queue; null when sessions live only in this process. */
   #journal: Journal | null = null;
   /** The session is owned by another node now: `send()` goes there through the store. */
@@ -123,7 +124,7 @@ export class Session extends EventEmitter<SessionEvents> {
       for (const f of restore.frames) {
         const bytes = Buffer.byteLength(f.frame);
         // What the store kept was within the bounds when it was sent; the budget counts it even if now over.
-        host.budget.reserve(bytes, undefined, true);
+        host.budget.reserve(bytes, true);
         this.#buffer.push(f.seq, f.frame, bytes);
       }
       this.#buffer.startAfter(restore.outSeq);
@@ -164,7 +165,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** True once `send()` refused a message, until `drain`. */
   get needsDrain(): boolean {
-    return this.#refused;
+    return this.#refusedBy !== null;
   }
 
   /**
@@ -190,7 +191,7 @@ export class Session extends EventEmitter<SessionEvents> {
     }
     if (this.#moved) return this.#forward(bodyOf(data));
     if (this.#refusedEarly()) return null;
-    return this.sendEncoded(bodyOf(data));
+    return this.#keep(bodyOf(data));
   }
 
   /**
@@ -200,7 +201,11 @@ export class Session extends EventEmitter<SessionEvents> {
    */
   sendEncoded(body: string, bodyBytes = Buffer.byteLength(body), inbox?: string): number | null {
     if (this.#closed || this.#moved) throw new Error(`session ${this.id} is closed`);
-    if (this.#refusedEarly()) return null;
+    return this.#refusedEarly() ? null : this.#keep(body, bodyBytes, inbox);
+  }
+
+  #keep(body: string, bodyBytes = Buffer.byteLength(body), inbox?: string): number | null {
+    if (this.#closed) throw new Error(`session ${this.id} is closed`);
     const seq = this.#outSeq + 1;
     const bytes = msgFrameBytes(seq, bodyBytes);
     if (!this.#makeRoom(bytes)) return null;
@@ -233,33 +238,27 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** A refusal known before any encoding: refused since the last drain, or a bound already reached. */
   #refusedEarly(): boolean {
-    if (this.#refused) return true;
+    if (this.#refusedBy !== null) return true;
     if (this.#host.replayOverflow === 'evict') return false;
-    if (this.#buffer.size >= this.#buffer.maxMessages) {
-      this.#refused = true;
-      return true;
-    }
-    if (this.#host.budget.full) {
-      this.#refused = true;
-      this.#host.budget.refuse(this);
-      return true;
-    }
+    if (this.#buffer.size >= this.#buffer.maxMessages) return this.#refuse('session');
+    if (this.#host.budget.full) return this.#refuse('budget');
     return false;
+  }
+
+  /** Every later send is refused too until `drain`; the budget tells this session when it has room. */
+  #refuse(by: 'session' | 'budget'): true {
+    this.#refusedBy = by;
+    if (by === 'budget') this.#host.budget.refuse(this);
+    return true;
   }
 
   #makeRoom(bytes: number): boolean {
     const evict = this.#host.replayOverflow === 'evict';
     const budget = this.#host.budget;
     while (evict && this.#buffer.size > 0 && !this.#buffer.fits(bytes)) budget.release(this.#buffer.evictOldest());
-    if (!this.#buffer.fits(bytes)) {
-      this.#refused = true;
-      return false;
-    }
-    while (!budget.reserve(bytes, this)) {
-      if (!evict || this.#buffer.size === 0) {
-        this.#refused = true;
-        return false;
-      }
+    if (!this.#buffer.fits(bytes)) return !this.#refuse('session');
+    while (!budget.reserve(bytes)) {
+      if (!evict || this.#buffer.size === 0) return !this.#refuse('budget');
       budget.release(this.#buffer.evictOldest());
     }
     return true;
@@ -267,8 +266,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   /** Built only for `send()`, which throws it: `trySend()` refusals cost no message. */
   #refusal(): string {
-    if (this.#buffer.fits(0) && this.#buffer.size < this.#buffer.maxMessages)
-      return `session ${this.id}: maxTotalReplayBytes reached across all sessions`;
+    if (this.#refusedBy === 'budget') return `session ${this.id}: maxTotalReplayBytes reached across all sessions`;
     return (
       `session ${this.id}: ${this.#buffer.size} messages (${this.#buffer.bytes} bytes) wait for the client; ` +
       `maxReplayMessages ${this.#buffer.maxMessages}, maxReplayBytes ${this.#buffer.maxBytes}`
@@ -280,17 +278,17 @@ export class Session extends EventEmitter<SessionEvents> {
     this.#drainIfRoom();
   }
 
+  /**
+   * `drain` once this session's own buffer is back at half its bounds and, if the shared budget refused it, the
+   * budget at half too (a session refused for its own bounds must not wait on a budget it is not listening to).
+   */
   #drainIfRoom(): void {
-    if (
-      this.#refused &&
-      !this.#closed &&
-      this.#buffer.bytes <= this.#buffer.maxBytes / 2 &&
-      this.#buffer.size <= this.#buffer.maxMessages / 2 &&
-      this.#host.budget.used <= this.#host.budget.max / 2
-    ) {
-      this.#refused = false;
-      this.emit('drain');
-    }
+    const by = this.#refusedBy;
+    if (by === null || this.#closed) return;
+    if (this.#buffer.bytes > this.#buffer.maxBytes / 2 || this.#buffer.size > this.#buffer.maxMessages / 2) return;
+    if (by === 'budget' && this.#host.budget.used > this.#host.budget.max / 2) return;
+    this.#refusedBy = null;
+    this.emit('drain');
   }
 
   /** Writes what the socket has not had yet, unless the client is not taking what it already has. */

@@ -86,6 +86,32 @@ describe('replay bounds tell the application at send()', () => {
     assert.deepEqual(got, [1, 2, 3, 4, 5], 'nothing lost, nothing evicted');
   });
 
+  it(
+    'a session refused for its own bound drains when its client catches up, however full the shared budget is',
+    T,
+    async () => {
+      const { server, client, sessions } = await setup({
+        maxReplayMessages: 2,
+        maxTotalReplayBytes: 10_000,
+        ackDelayMs: 1,
+      });
+      // Another session, away, holds most of the shared budget and will not give it back.
+      const away = server.getSession(server.createSession().id)!;
+      away.send('x'.repeat(7000));
+      const c = client();
+      await c.hello();
+      const s = sessions.at(-1)!;
+      s.send(1);
+      s.send(2);
+      assert.throws(() => s.send(3), /maxReplayMessages 2/, 'refused for its own bound, and the error says so');
+      const drained = new Promise<void>((r) => s.once('drain', r));
+      c.send({ t: 'ack', seq: 2 });
+      await drained;
+      assert.ok(server.replayBytes > 5000, 'the budget is still more than half used');
+      assert.equal(s.send(3), 3);
+    },
+  );
+
   it('bounds replay memory across all sessions: maxTotalReplayBytes', T, async () => {
     const { server, client, sessions } = await setup({ maxTotalReplayBytes: 20_000 });
     const cs = [client(), client(), client()];
