@@ -43,8 +43,8 @@ export interface SessionKeeper {
 
 /** What a keeper may ask of the server core: its sessions, the steps every resume path shares, and limits. */
 export interface KeeperHost {
-  /** The sessions this process holds, to read: a keeper adds one only through `adopt`, and sessions leave as they end. */
-  readonly sessions: Pick<SessionRegistry, 'get' | 'values' | 'full' | 'maxSessions' | 'wasExpired'>;
+  /** The sessions this process holds: a keeper adds one only through `adopt`; sessions leave as they end (`signOut` ends a user's). */
+  readonly sessions: Pick<SessionRegistry, 'get' | 'values' | 'full' | 'maxSessions' | 'wasExpired' | 'signOut'>;
   readonly unusedSessionLifetimeMs: number;
   /** How far ahead an attached or blocked session's sweep lease reaches in a shared store. */
   readonly leaseMs: number;

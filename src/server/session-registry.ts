@@ -1,4 +1,5 @@
 /** The sessions this process holds: by ID, counted per client address, and the IDs it expired lately. */
+import { CloseCode } from '../protocol/close-codes.js';
 import { AddressCounter } from './address.js';
 import type { Session } from './session.js';
 
@@ -50,6 +51,17 @@ export class SessionRegistry {
     this.#byAddress.remove(session.address);
     this.#expired.add(session.id);
     if (this.#expired.size > EXPIRED_MEMORY) this.#expired.delete(this.#expired.values().next().value!);
+  }
+
+  /** Ends every session of `user` (close 4000, `signed out`); returns how many. */
+  signOut(user: string): number {
+    let ended = 0;
+    for (const session of [...this.#sessions.values()]) {
+      if (session.user !== user) continue;
+      session.close(CloseCode.sessionClosed, 'signed out');
+      ended++;
+    }
+    return ended;
   }
 
   wasExpired(id: string): boolean {

@@ -214,9 +214,6 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
    * `drain` says when it takes messages again). Returns how many sessions took it and how many refused it.
    */
   broadcast(data: SessionData | ArrayBuffer, to: Iterable<Session> = this.#sessions.values()): BroadcastResult {
-    if (data === undefined || typeof data === 'function' || typeof data === 'symbol') {
-      throw new TypeError('server.broadcast(): data must be a JSON value or bytes');
-    }
     const body = bodyOf(data);
     const bytes = Buffer.byteLength(body);
     const result = { sent: 0, refused: 0 };
@@ -339,14 +336,9 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
    * shared store, on every other node. Returns how many this node ended.
    */
   closeUser(user: string): number {
-    let closed = 0;
-    for (const session of [...this.#sessions.values()]) {
-      if (session.user !== user) continue;
-      session.close(CloseCode.sessionClosed, 'signed out');
-      closed++;
-    }
+    const ended = this.#sessions.signOut(user);
     this.#keeper.closeUser(user);
-    return closed;
+    return ended;
   }
 
   #attach(ws: WebSocket, hello: HelloFrame, address: string, user: string | undefined) {

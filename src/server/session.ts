@@ -186,9 +186,6 @@ export class Session extends EventEmitter<SessionEvents> {
    * where a refusal must cost next to nothing (nothing is encoded once the bound is known to be reached).
    */
   trySend(data: SessionData | ArrayBuffer): number | null {
-    if (data === undefined || typeof data === 'function' || typeof data === 'symbol') {
-      throw new TypeError('session.send(): data must be a JSON value or bytes');
-    }
     if (this.#moved) return this.#forward(bodyOf(data));
     if (this.#refusedEarly()) return null;
     return this.#keep(bodyOf(data));
@@ -592,6 +589,9 @@ export class Session extends EventEmitter<SessionEvents> {
 
 /** The JSON of a message body: `{"d":…}` for data, `{"b":…}` (base64) for bytes. Throws for data JSON cannot carry. */
 export function bodyOf(data: SessionData | ArrayBuffer): string {
+  if (data === undefined || typeof data === 'function' || typeof data === 'symbol') {
+    throw new TypeError('send(): data must be a JSON value or bytes');
+  }
   if (data instanceof Uint8Array || data instanceof ArrayBuffer) {
     const bytes = Buffer.from(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
     return `{"b":"${bytes.toString('base64')}"}`;

@@ -326,7 +326,7 @@ export class StoreLink implements SessionKeeper {
   }
 
   #onMessage(m: NodeMessage): void {
-    if (m.t === 'close-user') return this.#closeUser(m.user);
+    if (m.t === 'close-user') return void (m.user && this.#host.sessions.signOut(m.user));
     if (m.t === 'released') return void (m.req && this.#releases.get(m.req)?.());
     if (m.t === 'release') return void this.#release(m);
     const session = this.#host.sessions.get(m.sid);
@@ -341,12 +341,6 @@ export class StoreLink implements SessionKeeper {
       return session.letGo(CloseCode.replaced, 'taken over by another node');
     }
     session.letGo(CloseCode.sessionClosed, 'session ended on another node');
-  }
-
-  #closeUser(user: string | undefined): void {
-    if (!user) return;
-    for (const session of [...this.#host.sessions.values()])
-      if (session.user === user) session.close(CloseCode.sessionClosed, 'signed out');
   }
 
   async #publish(node: string, message: NodeMessage): Promise<void> {
