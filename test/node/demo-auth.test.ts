@@ -1,32 +1,20 @@
 // The demo's guest tokens (demo/tokens.mjs, demo/auth.js): short-lived JWTs refreshed over the open socket.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chromium, type Browser } from 'playwright-core';
-import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
+import type { Browser } from 'playwright-core';
+import { startDemo, type Demo } from './demo-support.js';
 
 describe("the demo's guest tokens", () => {
-  let server: ChildProcess;
+  let demo: Demo;
   let origin: string;
   let browser: Browser;
 
+  // Three-second tokens: the server asks for a fresh one a second before each expires.
   before(async () => {
-    // Three-second tokens: the server asks for a fresh one a second before each expires.
-    const args = ['demo/server.mjs', '--port', '0', '--token-ttl', '3'];
-    server = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    origin = await new Promise<string>((resolve, reject) => {
-      server.stdout!.on('data', (d) => {
-        const m = /demo: (http:\/\/\S+:\d+)\//.exec(String(d));
-        if (m) resolve(m[1]!);
-      });
-      server.on('exit', (code) => reject(new Error(`demo server exited (${code})`)));
-    });
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+    demo = await startDemo(['--token-ttl', '3']);
+    ({ origin, browser } = demo);
   });
-  after(async () => {
-    await browser?.close();
-    server?.kill();
-  });
+  after(() => demo?.stop());
 
   it('refreshes the token over the open socket, with the same session and nothing lost', async () => {
     const page = await browser.newPage();

@@ -1,8 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
+import type { Browser, Page } from 'playwright-core';
+import { startDemo, type Demo } from './demo-support.js';
 
 /** WCAG contrast ratio of two rgb() colours. */
 function contrast(a: string, b: string): number {
@@ -20,25 +19,15 @@ function contrast(a: string, b: string): number {
 }
 
 describe('the demo page', () => {
-  let server: ChildProcess;
+  let demo: Demo;
   let origin: string;
   let browser: Browser;
 
   before(async () => {
-    server = spawn(process.execPath, ['demo/server.mjs', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    origin = await new Promise<string>((resolve, reject) => {
-      server.stdout!.on('data', (d) => {
-        const m = /demo: (http:\/\/\S+:\d+)\//.exec(String(d));
-        if (m) resolve(m[1]!);
-      });
-      server.on('exit', (code) => reject(new Error(`demo server exited (${code})`)));
-    });
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+    demo = await startDemo();
+    ({ origin, browser } = demo);
   });
-  after(async () => {
-    await browser?.close();
-    server?.kill();
-  });
+  after(() => demo?.stop());
 
   async function open(colorScheme: 'light' | 'dark' = 'light'): Promise<Page> {
     const page = await browser.newPage({ colorScheme });

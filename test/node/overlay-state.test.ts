@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { StatusDetail } from '../../src/client/types.js';
+import { statusDetail } from './status-detail.js';
 import {
   FIRST_ATTEMPT_HOLD,
   msUntilNextSecond,
@@ -10,19 +10,7 @@ import {
 } from '../../src/overlay/overlay-state.js';
 import { parseOverlayConfig } from '../../src/overlay/overlay-config.js';
 
-const detail = (patch: Partial<StatusDetail>): StatusDetail => ({
-  status: 'reconnecting',
-  previous: 'open',
-  attempt: 1,
-  maxAttempts: 6,
-  delayMs: 1000,
-  nextAttemptAt: 11_000,
-  cause: 'network',
-  code: 1006,
-  reason: '',
-  url: 'ws://x/',
-  ...patch,
-});
+const detail = statusDetail;
 const base: OverlayInput = {
   detail: detail({}),
   now: 10_000,

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { StatusDetail } from '../../src/client/types.js';
+import { statusDetail } from './status-detail.js';
 import {
   DEFAULT_TEXTS,
   FIRST_CONNECT_TEXTS,
@@ -18,19 +18,7 @@ const none: Messages = {
   expiredMessage: null,
   reconnectedMessage: null,
 };
-const detail = (patch: Partial<StatusDetail> = {}): StatusDetail => ({
-  status: 'reconnecting',
-  previous: 'open',
-  attempt: 1,
-  maxAttempts: 6,
-  delayMs: 1000,
-  nextAttemptAt: 11_000,
-  cause: 'network',
-  code: 1006,
-  reason: '',
-  url: 'ws://x/',
-  ...patch,
-});
+const detail = statusDetail;
 
 describe('messageText', () => {
   it('takes the attribute when set, even an empty one', () => {

@@ -1,33 +1,21 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chromium, type Browser } from 'playwright-core';
-import { chromiumArgs, chromiumPath } from '../../scripts/chromium.mjs';
+import type { Browser } from 'playwright-core';
+import { startDemo, type Demo } from './demo-support.js';
 
 // A real page reload in Chromium against the demo (built by `npm test`'s pretest): with `persist`,
 // the reloaded page resumes the same session and delivers what was queued before the reload.
 describe('persist across a real page reload', () => {
-  let server: ChildProcess | undefined;
+  let demo: Demo;
   let base = '';
   let browser: Browser;
 
   before(async () => {
-    const child = spawn(process.execPath, ['demo/server.mjs', '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    server = child;
-    base = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (d) => {
-        const m = /demo: (http:\/\/\S+)/.exec(String(d));
-        if (m) resolve(m[1]!);
-      });
-      child.on('exit', (code) => reject(new Error(`demo server exited (${code})`)));
-    });
-    browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: chromiumArgs });
+    demo = await startDemo();
+    base = `${demo.origin}/`;
+    browser = demo.browser;
   });
-
-  after(async () => {
-    await browser?.close();
-    server?.kill();
-  });
+  after(() => demo?.stop());
 
   it('resumes the session and sends the queue after reload', async () => {
     const page = await browser.newPage();
