@@ -2,8 +2,15 @@ import { ReactiveElement, type PropertyDeclaration, type PropertyValues } from '
 import { SessionClient } from './client/session-client.js';
 import type { Credential } from './client/credential.js';
 import type { Payload } from './client/payload.js';
-import type { MessageCallback, SessionDetail, StatusDetail } from './client/types.js';
-import { NO_URL_WARNING, parseConfig, type RawAttributes } from './config.js';
+import type {
+  ClientDelegate,
+  Connection,
+  MessageCallback,
+  SessionDetail,
+  Status,
+  StatusDetail,
+} from './client/types.js';
+import { NO_URL_WARNING, parseConfig, type ClientConfig, type RawAttributes } from './config.js';
 import { SETTINGS, initialValue, settingProperties, settingsFor, type SettingValues } from './settings.js';
 import {
   SessionDrainEvent,
@@ -18,7 +25,15 @@ import {
 
 const CLIENT_SETTINGS = settingsFor('client');
 /** Settings the client must hear of: its own, and where to keep the session. */
-const CONFIG_KEYS = new Set<PropertyKey | undefined>([...CLIENT_SETTINGS, 'persist']);
+const CONFIG_KEYS = new Set<PropertyKey | undefined>([...CLIENT_SETTINGS, 'persist', 'share']);
+const ACTIVE = new Set<Status>(['connecting', 'open', 'reconnecting']);
+
+/** Makes the connection `share` asks for; the no-overlay bundle leaves it out (see `ReconnectingSessionBase.shared`). */
+export type SharedConnectionFactory = (
+  config: ClientConfig,
+  delegate: ClientDelegate,
+  key: string,
+) => Connection | null;
 
 const raw = (v: string | number | boolean | null | undefined) =>
   typeof v === 'boolean' ? v : v === null || v === undefined ? null : String(v);
@@ -34,10 +49,15 @@ export interface ReconnectingSessionBase extends SettingValues {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class ReconnectingSessionBase extends ReactiveElement {
   static override properties = settingProperties();
+  /** How `share` makes its connection; unset, `share` falls back to a socket per element. */
+  static shared?: SharedConnectionFactory;
 
   /** A connection setting changed since the client last saw it. */
   #configDirty = true;
-  #client: SessionClient;
+  #client: Connection;
+  /** The `share` key the client was made for (null: a client of its own). */
+  #shareKey: string | null = null;
+  readonly #events: ClientDelegate;
   #detail: StatusDetail | null = null;
   #warned = new Set<string>();
   #wantConnect = false;
@@ -50,21 +70,24 @@ export abstract class ReconnectingSessionBase extends ReactiveElement {
     super();
     for (const [name, row] of Object.entries(SETTINGS)) (this as Record<string, unknown>)[name] = initialValue(row);
     const { config } = parseConfig(this.#rawAttributes(), this.#baseUrl());
-    this.#client = new SessionClient(config, {
-      status: (d) => this.#onStatus(d),
-      message: (d) => this.dispatchEvent(new SessionMessageEvent(d)),
-      error: (d) => this.dispatchEvent(new SessionErrorEvent(d)),
-      session: (d) => {
-        this.sessionChanged(d);
-        this.dispatchEvent(d.resumed ? new SessionResumedEvent(d) : new SessionNewEvent(d));
-      },
-      recovered: (d) => this.dispatchEvent(new SessionRecoveredEvent(d)),
-      unloading: (unloading) => this.unloadingChanged(unloading),
-      sessionId: (id) => {
-        this.sessionId = id;
-      },
-      drain: (d) => this.dispatchEvent(new SessionDrainEvent(d)),
-    });
+    this.#client = new SessionClient(
+      config,
+      (this.#events = {
+        status: (d) => this.#onStatus(d),
+        message: (d) => this.dispatchEvent(new SessionMessageEvent(d)),
+        error: (d) => this.dispatchEvent(new SessionErrorEvent(d)),
+        session: (d) => {
+          this.sessionChanged(d);
+          this.dispatchEvent(d.resumed ? new SessionResumedEvent(d) : new SessionNewEvent(d));
+        },
+        recovered: (d) => this.dispatchEvent(new SessionRecoveredEvent(d)),
+        unloading: (unloading) => this.unloadingChanged(unloading),
+        sessionId: (id) => {
+          this.sessionId = id;
+        },
+        drain: (d) => this.dispatchEvent(new SessionDrainEvent(d)),
+      }),
+    );
     // Set before the element was defined, `auth` is an own property that would hide the accessor.
     if (Object.hasOwn(this, 'auth')) {
       const auth = this.auth;
@@ -219,8 +242,33 @@ export abstract class ReconnectingSessionBase extends ReactiveElement {
     this.#configDirty = false;
     const { config, warnings } = parseConfig(this.#rawAttributes(), this.#baseUrl());
     this.#warn(warnings);
+    this.#useClient(config);
     this.#client.configure(config);
     this.#client.persistKey = this.persist === null ? null : this.persist || config.urls[0] || 'default';
+  }
+
+  /** `share` decides the kind of client; a change takes effect at once, carrying the page's settings over. */
+  #useClient(config: ClientConfig): void {
+    const want = this.share === null || this.share === undefined ? null : this.share || 'default';
+    if (want === this.#shareKey) return;
+    const had = this.#shareKey !== null && this.#client.constructor !== SessionClient;
+    this.#shareKey = want;
+    const factory = (this.constructor as typeof ReconnectingSessionBase).shared;
+    const shared = want === null ? null : (factory?.(config, this.#events, want) ?? null);
+    if (want !== null && !shared) {
+      this.#warn([
+        '<reconnecting-session>: share needs Web Locks, BroadcastChannel and the full bundle; connecting alone.',
+      ]);
+    }
+    if (!shared && !had) return;
+    const old = this.#client;
+    const next = shared ?? new SessionClient(config, this.#events);
+    const active = ACTIVE.has(old.status);
+    old.dispose();
+    next.auth = old.auth;
+    next.onmessage = old.onmessage;
+    this.#client = next;
+    if (active) next.connect();
   }
 
   #warn(warnings: string[]): void {

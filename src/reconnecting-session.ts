@@ -1,7 +1,8 @@
 import { html, render, type PropertyValues, type RenderOptions, type RootPart } from 'lit';
 import type { SessionDetail, StatusDetail } from './client/types.js';
 import { OverlayController } from './overlay/overlay-controller.js';
-import { ReconnectingSessionBase } from './reconnecting-session-base.js';
+import { ReconnectingSessionBase, type SharedConnectionFactory } from './reconnecting-session-base.js';
+import { SharedClient, canShare } from './client/shared-client.js';
 import { styles } from './reconnecting-session.styles.js';
 
 /**
@@ -55,6 +56,8 @@ import { styles } from './reconnecting-session.styles.js';
  */
 export class ReconnectingSessionElement extends ReconnectingSessionBase {
   static override styles = styles;
+  static override shared: SharedConnectionFactory = (config, delegate, key) =>
+    canShare() ? new SharedClient(config, delegate, key) : null;
 
   readonly #overlay = new OverlayController(this);
   readonly #renderOptions: RenderOptions = { host: this };

@@ -83,6 +83,12 @@ export const SETTINGS = {
    * (by default the first URL). Absent: nothing is stored.
    */
   persist: {},
+  /**
+   * One connection for every tab: elements with the same value (or none), URLs and protocol on this origin share
+   * one socket and one server session, held by one tab and handed over when it closes, crashes or freezes.
+   * Read when connecting. Needs Web Locks and BroadcastChannel; without them each element connects alone.
+   */
+  share: {},
   /** `toast` (corner notice, page stays usable), `modal` (dims and blocks the app) or `none` (events only). */
   overlay: { for: 'overlay', options: ['toast', 'modal', 'none'] as const, default: 'toast' },
   /** Where the toast sits: `bottom-right`, `bottom-left`, `top-right`, `top-left`, `top`, `bottom` or `center`. */

@@ -8,6 +8,7 @@ import { defaultEnvironment, type ClientEnvironment, type SocketLike } from './e
 import { getCredential, type Credential } from './credential.js';
 import { Outbox, OutboxFullError } from './outbox.js';
 import { PageLifecycle } from './page-lifecycle.js';
+import { saveSnapshot, type SessionSnapshot } from './persistence.js';
 import { plainData, toPlainWire, toSessionWire, wireSize, type Payload, type WirePayload } from './payload.js';
 import { withoutCredentials, withoutCredentialsInText } from './redact.js';
 import { ReconnectSchedule } from './reconnect-schedule.js';
@@ -100,7 +101,10 @@ export class SessionClient {
         },
         drain: () => this.#checkDrain(),
         persist: () => this.#persist(),
-        acked: () => schedule.acked(),
+        acked: (seq: number) => {
+          schedule.acked();
+          delegate.acked?.(seq);
+        },
         retry: (hint: RetryHint, code?: number) => schedule.retry(hint, code),
         reauth: () => {
           const ws = this.#ws!;
@@ -226,8 +230,15 @@ export class SessionClient {
 
   /** Returns the message's seq in session mode, null in plain mode. */
   send(data: Payload): number | null {
+    return this.sendWire(this.#config.protocol === 'session' ? toSessionWire(data) : toPlainWire(data));
+  }
+
+  /**
+   * `send()` of a payload already in wire form for this mode (`share`: a follower tab encoded it).
+   * @internal
+   */
+  sendWire(wire: WirePayload): number | null {
     const session = this.#config.protocol === 'session';
-    const wire = session ? toSessionWire(data) : toPlainWire(data);
     if (session) this.#session.checkFrameSize(wire);
     // A socket already closing would drop the data without a word: queue it for the next open instead.
     if (!session && this.#ready && this.#ws?.readyState === 1) {
@@ -242,7 +253,11 @@ export class SessionClient {
       if (error instanceof OutboxFullError) this.#delegate.error({ kind: 'queue-full', message: error.message });
       throw error;
     }
-    if (session) this.#session.transmit(entry);
+    if (session) {
+      // Told before it can reach the server: another tab must know the seq if this one dies now.
+      this.#delegate.queued?.(entry);
+      this.#session.transmit(entry);
+    }
     if (!this.#needDrain) this.#checkHighWater();
     return session ? entry.seq : null;
   }
@@ -625,10 +640,20 @@ export class SessionClient {
     this.#stopWaiting();
   }
 
+  /**
+   * `share`: takes over the session another tab held, before `connect()`.
+   * @internal
+   */
+  adopt(snap: SessionSnapshot): void {
+    this.#session.adopt(snap);
+  }
+
   #persist(): void {
-    if (this.#persistKey && this.#config.protocol === 'session') {
-      this.#session.persist(this.#env.storage(), this.#persistKey, this.#leftAt);
-    }
+    if (this.#config.protocol !== 'session') return;
+    const snap = this.#session.snapshot(this.#leftAt);
+    if (!snap) return;
+    if (this.#persistKey) saveSnapshot(this.#env.storage(), this.#persistKey, snap);
+    this.#delegate.snapshot?.(snap);
   }
 }
 

@@ -17,7 +17,7 @@ import type { ClientConfig } from '../config.js';
 import type { ClientEnvironment, SocketLike } from './environment.js';
 import type { Outbox, OutboxEntry } from './outbox.js';
 import { msgData, msgText, type WirePayload } from './payload.js';
-import { loadSnapshot, saveSnapshot } from './persistence.js';
+import { loadSnapshot, type SessionSnapshot } from './persistence.js';
 import { frameBytes, refusedCulprit, unsendable } from './unsendable.js';
 import type { Cause, ClientDelegate, ErrorDetail, MessageCallback } from './types.js';
 
@@ -36,8 +36,8 @@ export interface SessionHost {
   /** Acks freed room in the outbox. */
   drain(): void;
   persist(): void;
-  /** The server acknowledged messages of ours: whatever broke the protocol before is not looping. */
-  acked(): void;
+  /** The server acknowledged messages of ours up to `seq`: whatever broke the protocol before is not looping. */
+  acked(seq: number): void;
   /** The server's `retry` frame: when to come back after the close (`code`, if the server named it) that follows. */
   retry(hint: RetryHint, code?: number): void;
   /** The server's `reauth` frame: it wants a fresh credential on this socket. */
@@ -207,7 +207,7 @@ export class SessionLayer {
       }
       case 'ack':
         if (this.#outbox.ack(frame.seq) > 0) {
-          this.#host.acked();
+          this.#host.acked(frame.seq);
           // Our messages get through: the clock starts again for whatever is still unacknowledged.
           this.#unackedSince = this.#outbox.size > 0 ? this.#env.now() : null;
           this.#host.drain();
@@ -235,7 +235,7 @@ export class SessionLayer {
     const outageMs = since === null ? 0 : Math.max(0, this.#env.now() - since);
     let replayedFromServer: number | null = null;
     if (f.resumed) {
-      if (this.#outbox.ack(f.ack) > 0) this.#host.acked();
+      if (this.#outbox.ack(f.ack) > 0) this.#host.acked(f.ack);
       if (f.seq !== undefined) replayedFromServer = Math.max(0, f.seq - this.#inSeq);
     } else {
       this.#inSeq = 0;
@@ -262,13 +262,14 @@ export class SessionLayer {
           },
     );
     if (this.#ws !== ws) return;
+    // Saved (and, with `share`, told to the other tabs) before the ack below makes the old token useless.
+    this.#host.persist();
     // Tells the server the rotated token arrived, so it can forget the old one (see docs/protocol.md).
     if (f.resumed) ws.send(encodeFrame({ t: 'ack', seq: this.#inSeq }));
     // Unacknowledged messages go first: a send() from an 'open' listener must follow them, not overtake them.
     for (const entry of this.#outbox.entries()) ws.send(msgText(entry.seq, entry.data));
     this.#sentSeq = this.#outbox.lastSeq;
     if (this.#outbox.size > 0) this.#watchAcks();
-    this.#host.persist();
     this.#ready = true;
     this.#armIdle();
     this.#host.open(ws, f.resumed);
@@ -371,7 +372,11 @@ export class SessionLayer {
   /** Takes over the session a reload left in `storage`, unless the page handed one over (a token). */
   restore(storage: Storage | null, key: string): void {
     const snap = this.#token ? null : loadSnapshot(storage, key);
-    if (!snap) return;
+    if (snap) this.adopt(snap);
+  }
+
+  /** Takes over a session from a snapshot: a reload's, or (`share`) the one the tab that held it left. */
+  adopt(snap: SessionSnapshot): void {
     this.#sid = snap.sid;
     this.#token = snap.token;
     this.#inSeq = snap.inSeq;
@@ -383,16 +388,16 @@ export class SessionLayer {
     this.#delegate.sessionId(snap.sid);
   }
 
-  /** Saves what a reload needs to resume; nothing before the server has issued a session. */
-  persist(storage: Storage | null, key: string, leftAt: number | null): void {
-    if (!this.#sid || !this.#token) return;
-    saveSnapshot(storage, key, {
+  /** What a reload (or another tab) needs to resume; nothing before the server has issued a session. */
+  snapshot(leftAt: number | null): SessionSnapshot | null {
+    if (!this.#sid || !this.#token) return null;
+    return {
       sid: this.#sid,
       token: this.#token,
       inSeq: this.#inSeq,
       outSeq: this.#outbox.lastSeq,
       outbox: this.#outbox.entries(),
       leftAt: leftAt ?? undefined,
-    });
+    };
   }
 }

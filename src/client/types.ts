@@ -1,5 +1,11 @@
 /** Shapes the client reports to its delegate; the element turns them into DOM events. */
+import type { ClientConfig } from '../config.js';
 import type { NewSessionReason } from '../protocol/frames.js';
+import type { Credential } from './credential.js';
+import type { Payload } from './payload.js';
+import type { OutboxEntry } from './outbox.js';
+import type { WirePayload } from './payload.js';
+import type { SessionSnapshot } from './persistence.js';
 
 export type Status = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'failed' | 'closed';
 
@@ -111,4 +117,29 @@ export interface ClientDelegate {
    * failed): whether the page now counts as unloading, so an overlay can stay away.
    */
   unloading?(unloading: boolean): void;
+  /** Session mode (`share`): a message was given its seq and is about to go out. */
+  queued?(entry: OutboxEntry<WirePayload>): void;
+  /** Session mode (`share`): the server acknowledged our messages up to `seq`. */
+  acked?(seq: number): void;
+  /** Session mode (`share`): what another tab needs to take the session over, after each change of it. */
+  snapshot?(snapshot: SessionSnapshot): void;
+}
+
+/** What the element asks of its connection: a `SessionClient`, or with `share` a `SharedClient`. */
+export interface Connection {
+  readonly status: Status;
+  readonly config: ClientConfig;
+  readonly queued: number;
+  readonly bufferedAmount: number;
+  sessionId: string | null;
+  set resumeToken(token: string | null);
+  persistKey: string | null;
+  auth: Credential | null;
+  onmessage: MessageCallback | null;
+  configure(config: ClientConfig): void;
+  connect(): void;
+  retryNow(): void;
+  disconnect(): void;
+  dispose(): void;
+  send(data: Payload): number | null;
 }

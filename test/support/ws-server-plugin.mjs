@@ -322,10 +322,36 @@ export function wsServerPlugin() {
         }
         const page = extraPages.get(id);
         if (!page) throw new Error(`no extra page ${id}`);
-        if (action === 'eval') return page.evaluate(expression);
+        // undefined or null would read as "no plugin handled this command".
+        if (action === 'eval') return (await page.evaluate(expression)) ?? false;
         if (action === 'close') {
           extraPages.delete(id);
           await page.close();
+          return true;
+        }
+        if (action === 'crash') {
+          // The renderer dies as in a crash: no pagehide, no close frames; the browser releases its locks.
+          const cdp = await page.createCDPSession();
+          await cdp.send('Page.crash').catch(() => {});
+          extraPages.delete(id);
+          void page.close().catch(() => {});
+          return true;
+        }
+        if (action === 'hold') {
+          // Frozen until `thaw`, so the test can watch the other tabs meanwhile.
+          const cdp = (page.frozen = await page.createCDPSession());
+          await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
+          return true;
+        }
+        if (action === 'thaw') {
+          await page.frozen?.send('Page.setWebLifecycleState', { state: 'active' });
+          await page.frozen?.detach();
+          page.frozen = null;
+          return true;
+        }
+        if (action === 'throttle') {
+          const cdp = await page.createCDPSession();
+          await cdp.send('Emulation.setCPUThrottlingRate', { rate: ms ?? 1 });
           return true;
         }
         if (action === 'freeze') {
