@@ -11,6 +11,7 @@ export type * from './client/types.js';
 export type { Payload } from './client/payload.js';
 export type { Credential } from './client/credential.js';
 export { SessionClient } from './client/session-client.js';
+export type { SharedConnectionFactory } from './reconnecting-session-base.js';
 export { OutboxFullError } from './client/outbox.js';
 export { PROTOCOL_VERSION, type NewSessionReason } from './protocol/frames.js';
 export { CloseCode, isFatalCloseCode } from './protocol/close-codes.js';

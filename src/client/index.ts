@@ -4,6 +4,7 @@
  */
 export { HIGH_WATER_MARK, SessionClient } from './session-client.js';
 export { OutboxFullError } from './outbox.js';
+export { SharedClient, canShare } from './shared-client.js';
 export {
   browserEnvironment,
   defaultEnvironment,

@@ -48,8 +48,12 @@ export class Outbox<T> {
     return entry;
   }
 
-  /** Drops every entry with seq ≤ `seq` (a cumulative acknowledgement). */
+  /**
+   * Drops every entry with seq ≤ `seq` (a cumulative acknowledgement). Seqs up to it are used: `share` can
+   * take over a session whose server has messages the tab that sent them never told the others of.
+   */
   ack(seq: number): number {
+    this.#lastSeq = Math.max(this.#lastSeq, seq);
     return this.#queue.ackUpTo(seq);
   }
 

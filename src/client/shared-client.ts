@@ -21,6 +21,11 @@ const BEAT_MS = 1000;
 const LEASE_MS = 3000;
 /** A hidden leader may wake only once a minute (Chrome's intensive timer throttling): a longer lease. */
 const HIDDEN_LEASE_MS = 75_000;
+/**
+ * A leader whose lock was taken may still be running (a frozen page still hears its channel) and hand out seqs:
+ * the new one waits this long for it to say it stopped, and takes what it handed out meanwhile.
+ */
+const FENCE_MS = 1000;
 
 /** A message a tab sent, before a leader gave it a seq: `n` counts that tab's sends. */
 interface Pending {
@@ -38,6 +43,7 @@ type Note =
   | { t: 'send'; p: Pending }
   | { t: 'bye'; id: string }
   | { t: 'retry' }
+  | { t: 'stepped'; was: Epoch }
   | { t: 'beat'; e: Epoch; vis: boolean }
   | { t: 'lead'; e: Epoch; to: string }
   | { t: 'state'; e: Epoch; snap: SessionSnapshot | null; done: [string, number][]; detail: StatusDetail | null }
@@ -67,7 +73,10 @@ export class SharedClient implements Connection {
   /** Leading: the client that holds the socket. */
   #inner: SessionClient | null = null;
   #epoch: Epoch = [0, ''];
+  /** When the leader last beat: its timers run, so it is neither frozen nor gone. */
   #heard = 0;
+  /** Leading, but waiting for the deposed leader to stop (see FENCE_MS). */
+  #fence: { was: Epoch; timer: number; release: () => void } | null = null;
   #leaderVisible = true;
   #timer: number | undefined;
   /** Followers' visibility, as they last said: a hidden leader hands over to a visible one. */
@@ -88,6 +97,11 @@ export class SharedClient implements Connection {
   /** Messages that arrived ahead of a gap (a new leader's before the old one's last), by seq. */
   #early = new Map<number, unknown>();
   #detail: StatusDetail | null = null;
+  /**
+   * Leading and welcomed: seqs can be handed out. Before the welcome the server's ack may cover seqs a crashed
+   * leader used without telling anyone, so sends wait in `#pending` until then.
+   */
+  #welcomed = false;
   /** The message being handed to the leader's client, for its `queued` report. */
   #handing: Pending | null = null;
 
@@ -199,13 +213,13 @@ export class SharedClient implements Connection {
   send(data: Payload): number | null {
     const session = this.#config.protocol === 'session';
     const p = { id: this.#id, n: ++this.#n, wire: session ? toSessionWire(data) : toPlainWire(data) };
-    if (this.#inner) return this.#hand(p, true);
+    if (this.#inner && this.#welcomed) return this.#hand(p, true);
     if (this.queued >= this.#config.maxQueue) {
       const error = new OutboxFullError(`send queue is full (${this.#config.maxQueue} messages waiting)`);
       this.#delegate.error({ kind: 'queue-full', message: error.message });
       throw error;
     }
-    if (session) this.#pending.push(p);
+    if (session || this.#inner) this.#pending.push(p);
     this.#post({ t: 'send', p });
     return null;
   }
@@ -245,11 +259,11 @@ export class SharedClient implements Connection {
     const request = (this.#request = new AbortController());
     navigator.locks
       .request(this.#name, steal ? { steal } : { signal: request.signal }, () =>
-        request.signal.aborted ? undefined : new Promise<void>((release) => this.#lead(release)),
+        request.signal.aborted ? undefined : new Promise<void>((release) => this.#lead(release, steal)),
       )
       .catch(() => {
         // Aborted by this tab (to steal or leave), or stolen: only a leader that lost its lock must step down.
-        if (this.#request === request && this.#inner) this.#step(true);
+        if (this.#request === request && (this.#inner || this.#fence)) this.#step(true);
       });
   }
 
@@ -258,10 +272,21 @@ export class SharedClient implements Connection {
     this.#post(this.#visNote(true));
   }
 
-  #lead(release: () => void): void {
+  #lead(release: () => void, stole: boolean): void {
+    const was = this.#epoch;
+    this.#epoch = [was[0] + 1, this.#id];
+    this.#post({ t: 'beat', e: this.#epoch, vis: !this.#env.isHidden() });
+    // A lock given up (or freed by a closed or crashed tab) needs no wait: its holder has stopped.
+    if (!stole) return this.#start(release);
+    const timer = this.#env.setTimeout(() => this.#start(release), FENCE_MS);
+    this.#fence = { was, timer, release };
+  }
+
+  #start(release: () => void): void {
+    if (this.#fence) this.#env.clearTimeout(this.#fence.timer);
+    this.#fence = null;
     this.#release = release;
     this.#early.clear();
-    this.#epoch = [this.#epoch[0] + 1, this.#id];
     const c = (this.#inner = new SessionClient(this.#config, this.#relay(), this.#env));
     c.auth = this.auth;
     c.persistKey = this.persistKey;
@@ -269,8 +294,9 @@ export class SharedClient implements Connection {
       const outbox = [...this.#sent.values()].sort((a, b) => a.seq - b.seq);
       c.adopt({ sid: this.#sid, token: this.#token, inSeq: this.#inSeq, outSeq: this.#outSeq, outbox });
     } else c.sessionId = this.#sid;
-    this.#post({ t: 'beat', e: this.#epoch, vis: !this.#env.isHidden() });
-    for (const p of this.#pending.splice(0)) this.#hand(p, false);
+    this.#welcomed = this.#config.protocol === 'plain';
+    // Followers may have heard a deposed leader that this one overruled: its word on the session counts.
+    this.#post(this.#stateNote());
     c.connect();
   }
 
@@ -295,7 +321,13 @@ export class SharedClient implements Connection {
         this.#deliver(data, seq);
       },
       error: relay('error'),
-      session: relay('session'),
+      session: (d) => {
+        if (!live()) return;
+        relay('session')(d);
+        this.#welcomed = true;
+        // Inside the welcome, before the client resends: these go out right after what the server is missing.
+        for (const p of this.#pending.splice(0)) this.#hand(p, false);
+      },
       recovered: relay('recovered'),
       drain: relay('drain'),
       sessionId: relay('sessionId'),
@@ -355,12 +387,15 @@ export class SharedClient implements Connection {
   /** Steps down: another tab took the lock (`lost`), or this one hands over or leaves. */
   #step(lost: boolean): void {
     const c = this.#inner;
-    if (!c) return;
-    this.#inner = null;
-    this.#release?.();
+    const fence = this.#fence;
+    if (!c && !fence) return;
+    this.#inner = this.#fence = null;
+    if (fence) this.#env.clearTimeout(fence.timer);
+    (fence?.release ?? this.#release)?.();
     this.#release = null;
+    this.#post({ t: 'stepped', was: this.#epoch });
     // Silenced above: its closing reports nothing. The server keeps the session for the tab that resumes it.
-    c.disconnect(CloseCode.abandoned, 'handed over');
+    c?.disconnect(CloseCode.abandoned, 'handed over');
     if (lost && this.#bc) this.#follow();
   }
 
@@ -392,7 +427,11 @@ export class SharedClient implements Connection {
         this.#visible.delete(visible);
         this.#post({ t: 'lead', e: this.#epoch, to: visible });
       }
-    } else if (this.#request && now - this.#heard > (this.#leaderVisible ? LEASE_MS : HIDDEN_LEASE_MS)) {
+    } else if (
+      this.#request &&
+      !this.#fence &&
+      now - this.#heard > (this.#leaderVisible ? LEASE_MS : HIDDEN_LEASE_MS)
+    ) {
       this.#heard = now;
       this.#queue(true);
     }
@@ -413,22 +452,26 @@ export class SharedClient implements Connection {
         this.#visible.delete(m.id);
         return;
       case 'send':
-        if (this.#inner) this.#hand(m.p, false);
-        else if (this.#config.protocol === 'session') this.#pending.push(m.p);
+        if (this.#inner && this.#welcomed) this.#hand(m.p, false);
+        else if (this.#config.protocol === 'session' || this.#inner) this.#pending.push(m.p);
         return;
       case 'retry':
         this.#inner?.retryNow();
         return;
+      case 'stepped':
+        if (this.#fence && compare(m.was, this.#fence.was) === 0) this.#start(this.#fence.release);
+        return;
     }
     const order = compare(m.e, this.#epoch);
-    if (order < 0) return;
+    // While fencing, the deposed leader's word on what it handed out still counts (it may have reached the server).
+    if (order < 0 && !(this.#fence && compare(m.e, this.#fence.was) === 0 && (m.t === 'out' || m.t === 'ack'))) return;
     if (order > 0) {
       this.#epoch = m.e;
-      if (this.#inner) this.#step(true);
+      this.#step(true);
     }
-    this.#heard = this.#env.now();
     switch (m.t) {
       case 'beat':
+        this.#heard = this.#env.now();
         this.#leaderVisible = m.vis;
         return;
       case 'lead':

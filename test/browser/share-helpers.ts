@@ -25,6 +25,8 @@ export interface Tab {
   thaw(): Promise<unknown>;
   /** CPU slowed `rate` times (1: normal). */
   throttle(rate: number): Promise<unknown>;
+  /** Makes this tab the visible one of its window; the others are hidden. */
+  front(): Promise<unknown>;
   closed: boolean;
 }
 
@@ -48,6 +50,7 @@ export async function openTab(wsUrl: string, name: string, query = ''): Promise<
     hold: () => page('hold', { id }),
     thaw: () => page('thaw', { id }),
     throttle: (rate) => page('throttle', { id, ms: rate }),
+    front: () => page('front', { id }),
   };
   return tab;
 }

@@ -151,7 +151,7 @@ describe('custom-elements.json', () => {
       assert.equal(value, expected[attr.name], `default of ${attr.name}`);
     }
     const undocumented = element.attributes!.filter((a) => a.default === undefined).map((a) => a.name);
-    assert.deepEqual(undocumented.sort(), ['persist', 'session-id', 'url']);
+    assert.deepEqual(undocumented.sort(), ['persist', 'session-id', 'share', 'url']);
   });
 
   it('types numeric attributes as numbers and enumerated ones by their values', () => {

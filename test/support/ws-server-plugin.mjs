@@ -332,7 +332,9 @@ export function wsServerPlugin() {
         if (action === 'crash') {
           // The renderer dies as in a crash: no pagehide, no close frames; the browser releases its locks.
           const cdp = await page.createCDPSession();
-          await cdp.send('Page.crash').catch(() => {});
+          // The answer never comes: the page is gone before it can reply.
+          void cdp.send('Page.crash').catch(() => {});
+          await new Promise((resolve) => setTimeout(resolve, 100));
           extraPages.delete(id);
           void page.close().catch(() => {});
           return true;
@@ -347,6 +349,10 @@ export function wsServerPlugin() {
           await page.frozen?.send('Page.setWebLifecycleState', { state: 'active' });
           await page.frozen?.detach();
           page.frozen = null;
+          return true;
+        }
+        if (action === 'front') {
+          await page.bringToFront();
           return true;
         }
         if (action === 'throttle') {
