@@ -1,13 +1,15 @@
 // CI size check: the script-tag bundles (lit inside), gzip level 9, must stay under their limits.
 // The full bundle renders its overlay with lit-html, which the issue that brought it back valued above its
 // 2.7 KB: its limit was 20 KiB, raised by 256 B to 20,736 B for authenticated sessions (issue 17: `auth`, reauth,
-// the 4401 retry cost ~350 B; 20,642 B measured with them). The no-overlay bundle (the element without its overlay controller, as
+// the 4401 retry cost ~350 B; 20,642 B measured with them), and by 256 B again to 20,992 B for the rest of issue 17
+// (signed-out notice + plain credential, 273 B: 138 B for the notice, 135 B for fetching the credential before each
+// plain socket and offering it as a subprotocol; 20,921 B measured). The no-overlay bundle (the element without its overlay controller, as
 // socket.io-client or SignalR ship) carries no lit-html and must stay within its size before that change (13,905 B).
 import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const bundles = [
-  ['dist/bundle/reconnecting-session.min.js', Number(process.env.SIZE_LIMIT_BYTES ?? 20_736)],
+  ['dist/bundle/reconnecting-session.min.js', Number(process.env.SIZE_LIMIT_BYTES ?? 20_992)],
   ['dist/bundle/reconnecting-session.no-overlay.min.js', 13_905],
 ];
 let failed = false;

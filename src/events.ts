@@ -94,6 +94,17 @@ export class SessionReloadEvent extends DetailEvent<{ reason: NewSessionReason |
   }
 }
 
+/**
+ * The Sign in button of the signed-out notice was activated (`code`: the close code that refused the credential, null
+ * when the `auth` function failed); cancel it to sign the person in without `location.reload()`.
+ */
+export class SessionSignInEvent extends DetailEvent<{ code: number | null }> {
+  static readonly type = 'session-signin';
+  constructor(detail: { code: number | null }) {
+    super(SessionSignInEvent.type, detail, true);
+  }
+}
+
 /** The buffered amount fell to half the high-water mark after a `send()` took it to the mark: send more. */
 export class SessionDrainEvent extends DetailEvent<DrainDetail> {
   static readonly type = 'session-drain';
@@ -113,6 +124,7 @@ declare global {
     'session-recovered': SessionRecoveredEvent;
     'session-retry': SessionRetryEvent;
     'session-reload': SessionReloadEvent;
+    'session-signin': SessionSignInEvent;
     'session-drain': SessionDrainEvent;
   }
 }

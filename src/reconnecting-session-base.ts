@@ -97,9 +97,9 @@ export abstract class ReconnectingSessionBase extends ReactiveElement {
   }
 
   /**
-   * Session mode: the credential for the server's `authenticate`, a string or a function returning one (or a
-   * Promise of one), called before every attempt and when the server asks for a fresh one. A property only:
-   * a credential must not sit in the DOM.
+   * The credential, a string or a function returning one (or a Promise of one), called before every attempt and
+   * when the server asks for a fresh one: session mode sends it to the server's `authenticate`, plain mode offers
+   * it as a `base64url.bearer.…` subprotocol. A property only: a credential must not sit in the DOM.
    * @type {Credential | null}
    */
   get auth(): Credential | null {

@@ -74,8 +74,9 @@ export const styles = css`
   .overlay.reconnected {
     border-left-color: var(--_success);
   }
-  /* Not routine: the page has to be reloaded. */
-  .overlay.expired {
+  /* Not routine: the page has to be reloaded, or the person signed in again. */
+  .overlay.expired,
+  .overlay.signed-out {
     border-left-color: var(--_warning);
   }
   .title {

@@ -18,11 +18,13 @@ import { styles } from './reconnecting-session.styles.js';
  * @fires {SessionRecoveredEvent} session-recovered - the outage report when the connection is back
  * @fires {SessionRetryEvent} session-retry - the retry button was activated; cancelable
  * @fires {SessionReloadEvent} session-reload - the reload button of the expired notice was activated; cancelable
+ * @fires {SessionSignInEvent} session-signin - the Sign in button of the signed-out notice was activated; cancelable
  * @fires {SessionDrainEvent} session-drain - the buffered amount fell to half the high-water mark after reaching it
  * @slot - the application; the element does not change its layout
  * @slot reconnecting - replaces the text shown while reconnecting (the countdown stays)
  * @slot offline - replaces the text shown while the browser is offline
  * @slot failed - replaces the text shown once automatic attempts are exhausted
+ * @slot signed-out - replaces the text shown when the server refused the credential or `auth` failed
  * @slot disconnected - replaces the text shown when the connection closed and will not come back by itself
  * @slot expired - replaces the text shown when the session could not be resumed
  * @slot reconnected - replaces the short confirmation shown after a visible outage
@@ -37,6 +39,7 @@ import { styles } from './reconnecting-session.styles.js';
  * @csspart retry-button - "Retry now" / "Retry" / "Reconnect"
  * @csspart reload-button - "Reload" on the expired notice
  * @csspart dismiss-button - "Dismiss" on the expired notice
+ * @csspart sign-in-button - "Sign in" on the signed-out notice
  * @cssprop --reconnecting-session-overlay-background - notification background
  * @cssprop --reconnecting-session-overlay-color - notification text colour
  * @cssprop --reconnecting-session-overlay-muted-color - secondary text colour

@@ -130,6 +130,13 @@ export const SETTINGS = {
    */
   expiredMessage: {},
   /**
+   * Text shown when the server refused the page's credential, or the `auth` function failed (plain text; the
+   * `signed-out` slot replaces it). Its Sign in button fires `session-signin` and, unless that is cancelled,
+   * reloads the page.
+   * @default 'You are signed out.'
+   */
+  signedOutMessage: {},
+  /**
    * Text of the short confirmation after a visible outage (plain text; the `reconnected` slot replaces it).
    * @default 'Reconnected.'
    */

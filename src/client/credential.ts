@@ -19,3 +19,19 @@ export function getCredential(source: Credential, done: (auth: string | null, wh
     () => done(null, 'rejected'),
   );
 }
+
+/**
+ * Plain mode: the subprotocols that carry the credential, the one header a page may set on the upgrade (as Phoenix and
+ * Kubernetes do), so it stays out of the URL. base64url without padding keeps any credential within the token
+ * characters a subprotocol may hold. The first is there for the server to select: Chromium fails a handshake whose
+ * response selects none of the offered protocols, selecting the bearer one would echo the credential back, and
+ * `ws` selects the first by default.
+ */
+export function credentialProtocols(credential: string): string[] {
+  let bytes = '';
+  for (const b of new TextEncoder().encode(credential)) bytes += String.fromCharCode(b);
+  return [
+    'reconnecting-session',
+    `base64url.bearer.${btoa(bytes).replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_')}`,
+  ];
+}

@@ -13,7 +13,7 @@ export interface SocketLike {
   addEventListener(type: 'close', listener: (event: { code: number; reason: string }) => void): void;
 }
 
-export type SocketClass = new (url: string) => SocketLike;
+export type SocketClass = new (url: string, protocols?: string[]) => SocketLike;
 
 export interface ClientEnvironment {
   WebSocket: SocketClass;

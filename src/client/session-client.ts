@@ -5,7 +5,7 @@
 import { CloseCode, isFatalCloseCode, type RetryHint } from '../protocol/close-codes.js';
 import type { ClientConfig } from '../config.js';
 import { defaultEnvironment, type ClientEnvironment, type SocketLike } from './environment.js';
-import { getCredential, type Credential } from './credential.js';
+import { credentialProtocols, getCredential, type Credential } from './credential.js';
 import { Outbox, OutboxFullError } from './outbox.js';
 import { PageLifecycle } from './page-lifecycle.js';
 import { saveSnapshot, type SessionSnapshot } from './persistence.js';
@@ -53,11 +53,12 @@ export class SessionClient {
   /** Bytes buffered at which a pacing page should wait for `drain` (fired at half of it). */
   highWaterMark = HIGH_WATER_MARK;
   /**
-   * Session mode: the credential sent in every `hello` (new session or resume) and in answer to `reauth`. A
-   * function is called each time, so it can hand out a fresh token; its result travels on the socket only.
+   * The credential: in session mode sent in every `hello` (new session or resume) and in answer to `reauth`; in
+   * plain mode offered as a `base64url.bearer.…` subprotocol with every socket. A function is called for each, so
+   * it can hand out a fresh token; its result never goes into a URL.
    */
   auth: Credential | null = null;
-  /** The open socket waits for the credential for its hello: a connect timeout now is the credential's. */
+  /** The attempt waits for the credential: a connect timeout now is the credential's. */
   #authing = false;
   /** A 4401 was answered with one immediate attempt; another before an open is final. */
   #authRetried = false;
@@ -199,7 +200,7 @@ export class SessionClient {
 
   /** Skips the wait: an immediate attempt, or a fresh cycle after `failed`/`closed`. */
   retryNow(): void {
-    if (this.#ws) return;
+    if (this.#ws || this.#authing) return;
     if (this.#status === 'reconnecting' || this.#status === 'connecting') {
       this.#paused = null;
       this.#openSocket(true);
@@ -363,13 +364,37 @@ export class SessionClient {
       return this.#fail('no-url', null, 'no url');
     }
     if (this.#outageStart !== null) this.#outageAttempts++;
+    // Plain mode has no hello to carry the credential: it goes with the upgrade, so it is needed before dialling.
+    const auth = this.#config.protocol === 'plain' && this.auth;
+    if (!auth && !this.#dial(url)) return;
+    this.#authing = !!auth;
+    const timer = (this.#connectTimer = this.#env.setTimeout(
+      () => (this.#authing ? this.#authFailed('timed out') : this.#abandon('timeout')),
+      this.#config.connectTimeout,
+    ));
+    // After an open connection was lost this is a reconnect, counted or not (a 4401's immediate attempt is not).
+    this.#setStatus(this.#schedule.attempt > 0 || this.#outageStart !== null ? 'reconnecting' : 'connecting', patch);
+    if (auth) {
+      getCredential(auth, (credential, why) => {
+        // The attempt was given up (disconnect, failure, another attempt) while the credential was on its way.
+        if (this.#connectTimer !== timer) return;
+        this.#authing = false;
+        if (credential === null) this.#authFailed(why!);
+        else this.#dial(url, credentialProtocols(credential));
+      });
+    }
+  }
+
+  /** The attempt's socket; false when the browser would not make one (then the attempt is lost already). */
+  #dial(url: string, protocols?: string[]): boolean {
     let ws: SocketLike;
     try {
-      ws = new this.#env.WebSocket(url);
+      ws = new this.#env.WebSocket(url, protocols);
     } catch (error) {
       const message = String((error as Error)?.message ?? error);
       this.#delegate.error({ kind: 'socket', message: withoutCredentialsInText(message) });
-      return this.#lost('network', null, '');
+      this.#lost('network', null, '');
+      return false;
     }
     ws.binaryType = 'arraybuffer';
     this.#ws = ws;
@@ -379,13 +404,7 @@ export class SessionClient {
     ws.addEventListener('close', (e) => this.#ws === ws && this.#onClose(e.code, e.reason));
     // The close event that follows says what happened; Node's `ws` would throw an unheard error instead.
     ws.addEventListener('error', () => {});
-    this.#authing = false;
-    this.#connectTimer = this.#env.setTimeout(
-      () => (this.#authing ? this.#authFailed('timed out') : this.#abandon('timeout')),
-      this.#config.connectTimeout,
-    );
-    // After an open connection was lost this is a reconnect, counted or not (a 4401's immediate attempt is not).
-    this.#setStatus(this.#schedule.attempt > 0 || this.#outageStart !== null ? 'reconnecting' : 'connecting', patch);
+    return true;
   }
 
   /** The credential is fetched for each socket as it opens, within the same connect timeout. */
@@ -630,6 +649,7 @@ export class SessionClient {
   #clearSocketTimers(): void {
     this.#env.clearTimeout(this.#connectTimer);
     this.#connectTimer = undefined;
+    this.#authing = false;
     this.#session.stop();
   }
 

@@ -7,7 +7,7 @@ import { html, nothing, type ReactiveController, type ReactiveControllerHost, ty
 import type { SessionDetail, StatusDetail } from '../client/types.js';
 import type { SettingValues } from '../settings.js';
 import type { NewSessionReason } from '../protocol/frames.js';
-import { SessionReloadEvent, SessionRetryEvent } from '../events.js';
+import { SessionReloadEvent, SessionRetryEvent, SessionSignInEvent } from '../events.js';
 import { OVERLAY_SETTINGS, parseOverlayConfig, type OverlayConfig, type OverlaySettingName } from './overlay-config.js';
 import { OverlayFocus } from './overlay-focus.js';
 import { graceFor, msUntilNextSecond, overlayView, type OverlayView } from './overlay-state.js';
@@ -134,7 +134,7 @@ export class OverlayController implements ReactiveController {
       const slotted = this.#host.querySelector(`:scope > [slot="${view}"]`)?.textContent?.trim();
       announce = announcement(view, slotted || text, detail, this.#everOpen);
     }
-    const urgent = view === 'failed' || view === 'expired';
+    const urgent = view === 'failed' || view === 'signed-out' || view === 'expired';
     const overlay = renderOverlay({
       view,
       mode,
@@ -144,6 +144,7 @@ export class OverlayController implements ReactiveController {
       text,
       onRetry: this.#retry,
       onReload: this.#reload,
+      onSignIn: this.#signIn,
       onDismiss: this.#dismiss,
       onSlotChange: this.#slotChange,
       onFocusIn: this.#focusIn,
@@ -199,6 +200,11 @@ export class OverlayController implements ReactiveController {
 
   readonly #reload = (): void => {
     if (this.#host.dispatchEvent(new SessionReloadEvent({ reason: this.#expiredReason }))) location.reload();
+  };
+
+  // Reloading is where most sites send a person to sign in (their login redirect, or a fresh cookie).
+  readonly #signIn = (): void => {
+    if (this.#host.dispatchEvent(new SessionSignInEvent({ code: this.#detail?.code ?? null }))) location.reload();
   };
 
   readonly #dismiss = (): void => {

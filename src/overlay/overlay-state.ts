@@ -1,7 +1,8 @@
 /** Which notification the overlay shows: a pure function of the connection state and the clock. */
 import type { StatusDetail } from '../client/types.js';
 
-export type OverlayView = 'none' | 'reconnecting' | 'offline' | 'failed' | 'disconnected' | 'expired' | 'reconnected';
+export type OverlayView =
+  'none' | 'reconnecting' | 'offline' | 'failed' | 'signed-out' | 'disconnected' | 'expired' | 'reconnected';
 
 export interface OverlayInput {
   detail: StatusDetail | null;
@@ -25,8 +26,9 @@ export function overlayView(input: OverlayInput): OverlayView {
   if (input.expired) return 'expired';
   switch (detail.status) {
     case 'failed':
-      // A missing URL is the page author's to fix (the console says so); Retry cannot help a visitor.
-      return detail.cause === 'no-url' ? 'none' : 'failed';
+      // A missing URL is the page author's to fix (the console says so), and a refused credential the person's (by
+      // signing in): Retry can help neither.
+      return detail.cause === 'no-url' ? 'none' : detail.cause === 'auth' ? 'signed-out' : 'failed';
     case 'closed':
       return detail.cause === 'manual' ? 'none' : 'disconnected';
     case 'open':

@@ -11,6 +11,7 @@ const TITLES: Record<VisibleView, string> = {
   reconnecting: 'Reconnecting',
   offline: 'Offline',
   failed: 'Connection failed',
+  'signed-out': 'Signed out',
   disconnected: 'Disconnected',
   expired: 'Session expired',
   reconnected: 'Reconnected',
@@ -25,6 +26,7 @@ export interface OverlayRender {
   text: string;
   onRetry: () => void;
   onReload: () => void;
+  onSignIn: () => void;
   onDismiss: () => void;
   /** Slotted text is what the live regions announce: a change of it re-renders them. */
   onSlotChange: () => void;
@@ -76,6 +78,12 @@ function actions(r: OverlayRender, busy: boolean): TemplateResult | typeof nothi
       >
         ${label}
       </button>
+    </div>`;
+  }
+  // Signing in again is the only way on: no retry, no countdown.
+  if (r.view === 'signed-out') {
+    return html`<div class="actions">
+      <button part="sign-in-button" type="button" class="primary" @click=${r.onSignIn}>Sign in</button>
     </div>`;
   }
   if (r.view !== 'expired') return nothing;

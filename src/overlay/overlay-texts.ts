@@ -9,6 +9,7 @@ export const DEFAULT_TEXTS: Record<VisibleView, string> = {
   reconnecting: 'Connection lost.',
   offline: 'You are offline. Waiting for the network…',
   failed: 'Could not reconnect.',
+  'signed-out': 'You are signed out.',
   disconnected: 'Disconnected from the server.',
   expired: 'Your session has expired. Reload the page to continue.',
   reconnected: 'Reconnected.',
@@ -21,8 +22,10 @@ export const FIRST_CONNECT_TEXTS = {
 } as const;
 export const RESTARTING_TEXT = 'The server is restarting.';
 
-/** The `*-message` attributes, null when absent. */
-export type Messages = Record<`${VisibleView}Message`, string | null>;
+type Camel<S extends string> = S extends `${infer A}-${infer B}` ? `${A}${Capitalize<B>}` : S;
+
+/** The `*-message` attributes (as properties: `signed-out` → `signedOutMessage`), null when absent. */
+export type Messages = Record<`${Camel<VisibleView>}Message`, string | null>;
 
 /** The message line's text: the page's attribute if set, else the default for the situation. */
 export function messageText(
@@ -35,7 +38,7 @@ export function messageText(
     // As Panel's disconnect_notification: one disconnect text also serves while reconnecting.
     view === 'reconnecting'
       ? (messages.reconnectingMessage ?? messages.disconnectedMessage)
-      : messages[`${view}Message`];
+      : messages[`${view.replace(/-(.)/, (_, c: string) => c.toUpperCase()) as Camel<VisibleView>}Message`];
   if (fromAttribute != null) return fromAttribute;
   // A planned restart (the server's retry frame or 1012) is not a lost connection.
   if (view === 'reconnecting' && isRestartCode(detail?.code ?? null)) return RESTARTING_TEXT;

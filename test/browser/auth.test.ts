@@ -11,6 +11,7 @@ import {
   waitUntil,
   type TestServer,
 } from './helpers.js';
+import { view } from './overlay-helpers.js';
 
 // The plain test server stands in for a session server: the test reads the client's frames and writes the server's.
 const SESSION = 'protocol="session" delays="60000" jitter="0" manual';
@@ -200,5 +201,71 @@ describe('<reconnecting-session> auth against the real session server', () => {
     await waitUntil(() => got.length === 1, 'the message owed');
     expect(got).to.deep.equal(['while away']);
     expect(answers).to.deep.equal([]);
+  });
+});
+
+describe('<reconnecting-session> auth in plain mode', () => {
+  afterEach(() => {
+    sessionStorage.clear();
+    return cleanup();
+  });
+
+  it('offers a fresh credential per attempt as a bearer subprotocol; a stale one: 4401, a fresh one at once; it leaks nowhere', async () => {
+    const logged: unknown[] = [];
+    const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
+    const saved = methods.map((m) => console[m]);
+    for (const m of methods) console[m] = (...args: unknown[]) => void logged.push(args);
+    try {
+      const server = await startServer({ echo: false, accept: ['SECRET-1'] });
+      const el = await mount(
+        `<reconnecting-session url="${server.url}" session-id="s1" delays="50" jitter="0" persist manual></reconnecting-session>`,
+      );
+      const details = record(el);
+      // The page's token source still hands out the old token once after the server stopped taking it.
+      const answers = ['SECRET-1', 'SECRET-1', 'SECRET-2'];
+      let calls = 0;
+      el.auth = async () => (calls++, answers.shift()!);
+      el.connect();
+      await waitForStatus(el, 'open');
+      await server.accept(['SECRET-2']);
+      await server.drop();
+      await waitUntil(async () => (await server.stats()).upgrades.length === 3 && el.status === 'open', 'open again');
+      const { upgrades, urls } = await server.stats();
+      const encoded = (s: string) => btoa(s).replace(/=+$/, '');
+      expect(upgrades).to.deep.equal(
+        ['SECRET-1', 'SECRET-1', 'SECRET-2'].map((credential) => ({
+          credential,
+          protocols: `reconnecting-session, base64url.bearer.${encoded(credential)}`,
+          selected: 'reconnecting-session',
+        })),
+      );
+      expect(calls, 'asked before every attempt').to.equal(3);
+      const refused = details.some((d) => (d as { code?: number; status?: string }).code === 4401);
+      expect(refused, 'the stale credential was refused').to.equal(true);
+      el.disconnect();
+      expect(urls).to.deep.equal(['/?session=s1', '/?session=s1', '/?session=s1']);
+      const everywhere = JSON.stringify([
+        details,
+        logged,
+        { ...sessionStorage },
+        el.outerHTML,
+        el.shadowRoot!.innerHTML,
+      ]);
+      for (const secret of ['SECRET', encoded('SECRET-1'), encoded('SECRET-2')]) {
+        expect(everywhere.includes(secret), `${secret} leaked`).to.equal(false);
+      }
+    } finally {
+      methods.forEach((m, i) => (console[m] = saved[i]!));
+    }
+  });
+
+  it('a credential refused twice ends in the signed-out notice', async () => {
+    const server = await startServer({ echo: false, accept: ['good'] });
+    const el = await mount(`<reconnecting-session url="${server.url}" manual></reconnecting-session>`);
+    el.auth = () => 'bad';
+    el.connect();
+    await view(el, 'signed-out');
+    expect([el.statusDetail!.cause, el.statusDetail!.code]).to.deep.equal(['auth', 4401]);
+    expect((await server.stats()).upgrades.map((u) => u.credential)).to.deep.equal(['bad', 'bad']);
   });
 });

@@ -14,14 +14,24 @@ export interface TestServer {
   restart(): Promise<unknown>;
   refuse(ms: number): Promise<unknown>;
   stall(): Promise<unknown>;
-  stats(): Promise<{ connections: number; live: number; received: unknown[]; urls: string[]; listening: boolean }>;
+  stats(): Promise<{
+    connections: number;
+    live: number;
+    received: unknown[];
+    urls: string[];
+    /** Plain mode: each upgrade's bearer credential (decoded), offered subprotocols and the one selected. */
+    upgrades: { credential: string | null; protocols: string | null; selected: string }[];
+    listening: boolean;
+  }>;
+  /** Plain mode: from now on a socket without one of these bearer credentials is closed with 4401. */
+  accept(credentials: string[]): Promise<unknown>;
   dispose(): Promise<unknown>;
 }
 
 const servers: TestServer[] = [];
 
 /** A real WebSocket server on 127.0.0.1 for this test; `disposeServers()` in afterEach stops it. */
-export async function startServer(options: { echo?: boolean } = {}): Promise<TestServer> {
+export async function startServer(options: { echo?: boolean; accept?: string[] } = {}): Promise<TestServer> {
   const info = await executeServerCommand<{ id: number; port: number; url: string }, object>('ws', {
     action: 'start',
     ...options,
@@ -38,6 +48,7 @@ export async function startServer(options: { echo?: boolean } = {}): Promise<Tes
     refuse: (ms) => call('refuse', { ms }),
     stall: () => call('stall'),
     stats: () => call('stats'),
+    accept: (credentials) => call('accept', { credentials }),
     dispose: () => call('dispose'),
   };
   servers.push(server);

@@ -16,6 +16,7 @@ class OverlayTestHost extends ReactiveElement {
   failedMessage: string | null = null;
   disconnectedMessage: string | null = null;
   expiredMessage: string | null = null;
+  signedOutMessage: string | null = null;
   reconnectedMessage: string | null = null;
   retries = 0;
   readonly controller = new OverlayController(this);
@@ -49,7 +50,7 @@ describe('OverlayController', () => {
   let clock: sinon.SinonFakeTimers;
   let host: OverlayTestHost;
   const overlay = () => host.shadowRoot!.querySelector<HTMLElement>('[part="overlay"]');
-  const views = ['reconnecting', 'offline', 'failed', 'disconnected', 'expired', 'reconnected'];
+  const views = ['reconnecting', 'offline', 'failed', 'signed-out', 'disconnected', 'expired', 'reconnected'];
   const shown = () => views.find((v) => overlay()?.classList.contains(v)) ?? 'none';
   /** Reports a status as the element does: to the controller, then an update. */
   const report = async (patch: Partial<StatusDetail>) => {

@@ -107,20 +107,6 @@ describe('SessionClient auth', () => {
     assert.ok(!('auth' in server.hellos[1]!));
   });
 
-  it('plain mode neither calls the function nor puts the credential anywhere', async () => {
-    const server = await scriptedServer(() => {});
-    cleanups.push(server.close);
-    const fn = counter('SECRET');
-    const { client, reports } = authClient(server.url, fn, { protocol: 'plain' });
-    client.connect();
-    await until(() => client.status === 'open', 'open');
-    client.send({ plain: 'text' });
-    await until(() => server.hellos.length === 1, 'the message');
-    assert.deepEqual(server.hellos, [{ plain: 'text' }]);
-    assert.equal(fn.calls, 0);
-    assert.doesNotMatch(JSON.stringify([reports, server.urls]), /SECRET/);
-  });
-
   it('a 4401 on an open session: a fresh credential at once, uncounted, and the same session resumes with nothing lost', async () => {
     const server = await scriptedServer((ws, _hello, n) => {
       if (n === 1) {

@@ -10,7 +10,7 @@ describe('event classes', () => {
   const all = Object.values(events) as unknown as (new (d: never) => Event)[];
 
   it('every event bubbles, crosses shadow roots and carries its detail', () => {
-    assert.equal(all.length, 10);
+    assert.equal(all.length, 11);
     for (const Class of all) {
       const e = new Class(detail) as Event & { detail: unknown };
       assert.equal(e.bubbles, true, Class.name);
@@ -19,9 +19,9 @@ describe('event classes', () => {
     }
   });
 
-  it('only the retry and reload events are cancelable, whatever was built before', () => {
+  it('only the retry, reload and sign-in events are cancelable, whatever was built before', () => {
     const cancelable = all.filter((Class) => new Class(detail).cancelable).map((Class) => Class.name);
-    assert.deepEqual(cancelable.sort(), ['SessionReloadEvent', 'SessionRetryEvent']);
+    assert.deepEqual(cancelable.sort(), ['SessionReloadEvent', 'SessionRetryEvent', 'SessionSignInEvent']);
     const message = new events.SessionMessageEvent(detail);
     message.preventDefault();
     assert.equal(message.defaultPrevented, false);

@@ -57,6 +57,17 @@ describe('overlayView', () => {
     assert.equal(overlayView({ ...base, detail: detail({ status: 'failed', cause: 'no-url' }) }), 'none');
   });
 
+  it('shows the signed-out notice, not the failure, when the credential was refused', () => {
+    const refused = { ...base, gracePeriod: 60_000 };
+    for (const code of [4401, 4403, null]) {
+      assert.equal(
+        overlayView({ ...refused, detail: detail({ status: 'failed', cause: 'auth', code }) }),
+        'signed-out',
+      );
+    }
+    assert.equal(overlayView({ ...base, detail: detail({ status: 'failed', cause: 'policy', code: 1008 }) }), 'failed');
+  });
+
   it('shows the offline view when paused for the network', () => {
     assert.equal(
       overlayView({ ...base, now: 20_000, detail: detail({ cause: 'offline', nextAttemptAt: null }) }),

@@ -16,6 +16,7 @@ const none: Messages = {
   failedMessage: null,
   disconnectedMessage: null,
   expiredMessage: null,
+  signedOutMessage: null,
   reconnectedMessage: null,
 };
 const detail = statusDetail;
@@ -24,6 +25,18 @@ describe('messageText', () => {
   it('takes the attribute when set, even an empty one', () => {
     assert.equal(messageText('offline', { ...none, offlineMessage: 'Off.' }, detail(), true), 'Off.');
     assert.equal(messageText('failed', { ...none, failedMessage: '' }, detail(), true), '');
+  });
+
+  it('reads signed-out-message through its camelCase property, with its own default', () => {
+    assert.equal(messageText('signed-out', { ...none, signedOutMessage: 'Bye.' }, detail(), true), 'Bye.');
+    assert.equal(
+      messageText('signed-out', none, detail({ status: 'failed', cause: 'auth' }), false),
+      'You are signed out.',
+    );
+    assert.equal(
+      messageText('signed-out', { ...none, failedMessage: 'Failed.' }, detail(), true),
+      'You are signed out.',
+    );
   });
 
   it('uses disconnected-message while reconnecting when reconnecting-message is absent', () => {
@@ -51,5 +64,7 @@ describe('announcement', () => {
     assert.equal(announcement('failed', 'Failed.', detail({ reason: 'bye' }), true), 'Failed. bye');
     assert.equal(announcement('failed', 'Failed.', detail({ reason: 'bye', cause: 'manual' }), true), 'Failed.');
     assert.equal(announcement('expired', 'Expired.', detail({ reason: 'bye' }), true), 'Expired.');
+    // The refusal's reason is for the page (session-failed), not the person.
+    assert.equal(announcement('signed-out', 'Out.', detail({ reason: 'token expired' }), true), 'Out.');
   });
 });

@@ -17,6 +17,15 @@ function listen(http, port) {
   });
 }
 
+const BEARER = 'base64url.bearer.';
+
+/** The credential a page offered as a bearer subprotocol (plain mode's `auth`), decoded; null without one. */
+function bearerCredential(req) {
+  const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+  const bearer = offered.find((p) => p.startsWith(BEARER));
+  return bearer === undefined ? null : Buffer.from(bearer.slice(BEARER.length), 'base64url').toString();
+}
+
 async function startPlain(entry, port) {
   const http = createServer((_req, res) => res.writeHead(426).end());
   const sockets = new Set();
@@ -24,10 +33,22 @@ async function startPlain(entry, port) {
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  const wss = new WebSocketServer({ server: http });
+  // As docs/auth.md tells a plain server: select the application's protocol, never echo the credential back.
+  const wss = new WebSocketServer({
+    server: http,
+    handleProtocols: (protocols) => [...protocols].find((p) => !p.startsWith(BEARER)) ?? false,
+  });
   wss.on('connection', (ws, req) => {
     entry.connections++;
     entry.urls.push(req.url);
+    const credential = bearerCredential(req);
+    entry.upgrades.push({
+      credential,
+      protocols: req.headers['sec-websocket-protocol'] ?? null,
+      selected: ws.protocol,
+    });
+    // `accept` set: a socket without one of those credentials is refused as a stale one is, after the upgrade.
+    if (entry.accept && !entry.accept.includes(credential)) return ws.close(4401, 'stale credential');
     entry.live.add(ws);
     ws.on('close', () => entry.live.delete(ws));
     ws.on('message', (data, isBinary) => {
@@ -140,6 +161,8 @@ const actions = {
       connections: 0,
       received: [],
       urls: [],
+      upgrades: [],
+      accept: payload.accept ?? null,
       live: new Set(),
       echo: payload.echo !== false,
       stalled: false,
@@ -181,6 +204,11 @@ const actions = {
     entry.refuseTimer = setTimeout(() => void actions.restart({}, entry).catch(() => {}), p.ms ?? 1000);
     return { refusingMs: p.ms ?? 1000 };
   },
+  /** Plain mode: the bearer credentials the server takes from now on (others get 4401). */
+  async accept(p, entry) {
+    entry.accept = p.credentials;
+    return { accepting: entry.accept.length };
+  },
   async stall(_p, entry) {
     stall(entry);
     return { stalled: true };
@@ -209,6 +237,7 @@ const actions = {
       live: entry.live.size,
       received: entry.received,
       urls: entry.urls,
+      upgrades: entry.upgrades,
       listening: !!entry.http,
     };
   },
