@@ -1,16 +1,19 @@
-// CI size check: the script-tag bundles (lit inside), gzip level 9, must stay under their limits.
-// The full bundle renders its overlay with lit-html, which the issue that brought it back valued above its
-// 2.7 KB: its limit was 20 KiB, raised by 256 B to 20,736 B for authenticated sessions (issue 17: `auth`, reauth,
-// the 4401 retry cost ~350 B; 20,642 B measured with them), and by 256 B again to 20,992 B for the rest of issue 17
-// (signed-out notice + plain credential, 273 B: 138 B for the notice, 135 B for fetching the credential before each
-// plain socket and offering it as a subprotocol; 20,921 B measured). The no-overlay bundle (the element without its overlay controller, as
-// socket.io-client or SignalR ship) carries no lit-html and must stay within its size before that change (13,905 B).
+// CI size check: the script-tag bundles (lit inside), gzip level 9, must stay under their limits. A limit is the
+// measured size rounded up to the next 256 B, moved only with a note of what the bytes bought:
+// - Full bundle (overlay drawn with lit-html, which the issue that brought it back valued above its 2.7 KB): 20 KiB;
+//   20,736 B for `auth`, reauth and the 4401 retry (issue 17, ~350 B); 20,992 B for the signed-out notice and the
+//   plain-mode credential (issue 17, 273 B); 23,808 B for `share` (issue 19: the SharedClient, ~2.5 KB, and its
+//   hooks in the client and the shell; 23,646 B measured).
+// - No-overlay bundle (the element without its overlay controller, as socket.io-client or SignalR ship): 13,905 B
+//   until issue 19, whose hooks in the shared client core (the shell picking its client, snapshots, `queued`,
+//   `acked`, `adopt`) and issue 17's plain credential took it to 14,061 B: 14,080 B, still under the 14 KiB
+//   (14,336 B) the script-tag bundle was first asked to fit in. SharedClient itself is only in the full bundle.
 import { existsSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const bundles = [
-  ['dist/bundle/reconnecting-session.min.js', Number(process.env.SIZE_LIMIT_BYTES ?? 20_992)],
-  ['dist/bundle/reconnecting-session.no-overlay.min.js', 13_905],
+  ['dist/bundle/reconnecting-session.min.js', Number(process.env.SIZE_LIMIT_BYTES ?? 23_808)],
+  ['dist/bundle/reconnecting-session.no-overlay.min.js', 14_080],
 ];
 let failed = false;
 for (const [file, limit] of bundles) {
