@@ -668,6 +668,14 @@ export class SessionClient {
     this.#session.adopt(snap);
   }
 
+  /**
+   * `share`: client seqs up to `cleared` may go out, server seqs up to `ackCap` may be acknowledged.
+   * @internal
+   */
+  gate(cleared: number, ackCap: number): void {
+    this.#session.gate(cleared, ackCap);
+  }
+
   #persist(): void {
     if (this.#config.protocol !== 'session') return;
     const snap = this.#session.snapshot(this.#leftAt);

@@ -69,6 +69,12 @@ export class SessionLayer {
   #maxFrameBytes: number | null = null;
   /** The `leftAt` of the snapshot this session was restored from. */
   #restoredLeftAt: number | null = null;
+  /**
+   * `share`: the highest client seq that may go out and server seq that may be acknowledged, because another
+   * tab has heard of them and could resume the session without them being lost or sent twice.
+   */
+  #cleared = Infinity;
+  #ackCap = Infinity;
   /** When the outage this socket ends began (set by hello, read by the welcome). */
   #outageStart!: number | null;
 
@@ -144,10 +150,25 @@ export class SessionLayer {
 
   /** Sends a queued entry now if the session is welcomed; otherwise the next welcome sends it. */
   transmit(entry: OutboxEntry<WirePayload>): void {
-    if (!this.#ready) return;
+    if (!this.#ready || entry.seq > this.#cleared) return;
     this.#ws!.send(msgText(entry.seq, entry.data));
     this.#sentSeq = entry.seq;
     this.#watchAcks();
+  }
+
+  /** `share`: moves the bounds up (see `#cleared`), sending what they held back. */
+  gate(cleared: number, ackCap: number): void {
+    const ackRose = ackCap > this.#ackCap;
+    const held = cleared > this.#cleared && this.#sentSeq < this.#outbox.lastSeq;
+    this.#cleared = cleared;
+    this.#ackCap = ackCap;
+    if (!this.#ready) return;
+    if (held) for (const e of this.#outbox.entries()) if (e.seq > this.#sentSeq) this.transmit(e);
+    // Acks keep their batching: one per confirmation would double the frames.
+    const ws = this.#ws!;
+    if (ackRose && this.#ackTimer === undefined) {
+      this.#ackTimer = this.#env.setTimeout(() => this.#sendAck(ws), ACK_DELAY_MS);
+    }
   }
 
   /** A fresh credential over the live socket, unless the socket it was fetched for is gone by now. */
@@ -265,11 +286,14 @@ export class SessionLayer {
     // Saved (and, with `share`, told to the other tabs) before the ack below makes the old token useless.
     this.#host.persist();
     // Tells the server the rotated token arrived, so it can forget the old one (see docs/protocol.md).
-    if (f.resumed) ws.send(encodeFrame({ t: 'ack', seq: this.#inSeq }));
+    if (f.resumed) ws.send(this.#ackFrame());
     // Unacknowledged messages go first: a send() from an 'open' listener must follow them, not overtake them.
-    for (const entry of this.#outbox.entries()) ws.send(msgText(entry.seq, entry.data));
-    this.#sentSeq = this.#outbox.lastSeq;
-    if (this.#outbox.size > 0) this.#watchAcks();
+    for (const entry of this.#outbox.entries()) {
+      if (entry.seq > this.#cleared) break;
+      ws.send(msgText(entry.seq, entry.data));
+      this.#sentSeq = entry.seq;
+    }
+    if (this.#sentSeq > 0) this.#watchAcks();
     this.#ready = true;
     this.#armIdle();
     this.#host.open(ws, f.resumed);
@@ -311,7 +335,11 @@ export class SessionLayer {
     this.#env.clearTimeout(this.#ackTimer);
     this.#ackTimer = undefined;
     this.#unackedIn = 0;
-    if (this.#ws === ws && ws.readyState === 1) ws.send(encodeFrame({ t: 'ack', seq: this.#inSeq }));
+    if (this.#ws === ws && ws.readyState === 1) ws.send(this.#ackFrame());
+  }
+
+  #ackFrame(): string {
+    return encodeFrame({ t: 'ack', seq: Math.min(this.#inSeq, this.#ackCap) });
   }
 
   /** Heartbeat: after `heartbeatInterval` of silence send a ping; no frame within the timeout = half-open. */

@@ -26,6 +26,11 @@ const HIDDEN_LEASE_MS = 75_000;
  * the new one waits this long for it to say it stopped, and takes what it handed out meanwhile.
  */
 const FENCE_MS = 1000;
+/**
+ * A lock freed by a closed or crashed leader: the new one waits this long for that leader's last notes, still on
+ * their way, before it resumes from what it knows.
+ */
+const SETTLE_MS = 50;
 
 /** A message a tab sent, before a leader gave it a seq: `n` counts that tab's sends. */
 interface Pending {
@@ -44,12 +49,13 @@ type Note =
   | { t: 'bye'; id: string }
   | { t: 'retry' }
   | { t: 'stepped'; was: Epoch }
+  | { t: 'got'; id: string; out: number; in: number }
   | { t: 'beat'; e: Epoch; vis: boolean }
   | { t: 'lead'; e: Epoch; to: string }
   | { t: 'state'; e: Epoch; snap: SessionSnapshot | null; done: [string, number][]; detail: StatusDetail | null }
-  | { t: 'out'; e: Epoch; seq: number; id?: string; n?: number; wire?: WirePayload }
+  | { t: 'out'; e: Epoch; seq: number; id?: string; n?: number; wire?: WirePayload; w?: string | null }
   | { t: 'ack'; e: Epoch; seq: number }
-  | { t: 'msg'; e: Epoch; sid: string | null; seq: number | null; data: unknown }
+  | { t: 'msg'; e: Epoch; sid: string | null; seq: number | null; data: unknown; w?: string | null }
   | { t: 'ev'; e: Epoch; k: Relayed; d: unknown };
 
 const compare = (a: Epoch, b: Epoch) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0);
@@ -81,6 +87,16 @@ export class SharedClient implements Connection {
   #timer: number | undefined;
   /** Followers' visibility, as they last said: a hidden leader hands over to a visible one. */
   #visible = new Map<string, boolean>();
+  /**
+   * Leading with followers: the one that confirms each `out` and `msg` (its `got`). What one tab has heard, every
+   * tab will, so a message goes to the server, and an ack for a server message, only once a follower confirms it:
+   * a leader that dies at any instant leaves nothing the others do not know. Without followers, nothing waits.
+   */
+  #witness: string | null = null;
+  #got = { out: 0, in: 0, at: 0 };
+  /** A witness's confirmation waiting for its turn (see `#confirm`). */
+  #confirming: { out: number; in: number } | null = null;
+  #turn: MessagePort | null = null;
 
   #sid: string | null = null;
   #token: string | null = null;
@@ -105,9 +121,9 @@ export class SharedClient implements Connection {
   /** The message being handed to the leader's client, for its `queued` report. */
   #handing: Pending | null = null;
 
-  auth: Credential | null = null;
   onmessage: MessageCallback | null = null;
-  persistKey: string | null = null;
+  #auth: Credential | null = null;
+  #persistKey: string | null = null;
 
   constructor(config: ClientConfig, delegate: ClientDelegate, key: string, env: Partial<ClientEnvironment> = {}) {
     this.#config = config;
@@ -118,6 +134,25 @@ export class SharedClient implements Connection {
 
   get config(): ClientConfig {
     return this.#config;
+  }
+
+  /** Used while this tab leads: the credential is never sent over the channel. */
+  get auth(): Credential | null {
+    return this.#auth;
+  }
+
+  set auth(auth: Credential | null) {
+    this.#auth = auth;
+    if (this.#inner) this.#inner.auth = auth;
+  }
+
+  get persistKey(): string | null {
+    return this.#persistKey;
+  }
+
+  set persistKey(key: string | null) {
+    this.#persistKey = key;
+    if (this.#inner) this.#inner.persistKey = key;
   }
 
   get status(): Status {
@@ -275,10 +310,11 @@ export class SharedClient implements Connection {
   #lead(release: () => void, stole: boolean): void {
     const was = this.#epoch;
     this.#epoch = [was[0] + 1, this.#id];
+    this.#visible.delete(was[1]);
     this.#post({ t: 'beat', e: this.#epoch, vis: !this.#env.isHidden() });
-    // A lock given up (or freed by a closed or crashed tab) needs no wait: its holder has stopped.
-    if (!stole) return this.#start(release);
-    const timer = this.#env.setTimeout(() => this.#start(release), FENCE_MS);
+    // The first leader waits for no one; the one after a closed or crashed tab only for that tab's last notes.
+    if (!stole && was[0] === 0) return this.#start(release);
+    const timer = this.#env.setTimeout(() => this.#start(release), stole ? FENCE_MS : SETTLE_MS);
     this.#fence = { was, timer, release };
   }
 
@@ -288,13 +324,14 @@ export class SharedClient implements Connection {
     this.#release = release;
     this.#early.clear();
     const c = (this.#inner = new SessionClient(this.#config, this.#relay(), this.#env));
-    c.auth = this.auth;
-    c.persistKey = this.persistKey;
+    c.auth = this.#auth;
+    c.persistKey = this.#persistKey;
     if (this.#sid && this.#token) {
       const outbox = [...this.#sent.values()].sort((a, b) => a.seq - b.seq);
       c.adopt({ sid: this.#sid, token: this.#token, inSeq: this.#inSeq, outSeq: this.#outSeq, outbox });
     } else c.sessionId = this.#sid;
     this.#welcomed = this.#config.protocol === 'plain';
+    this.#choose([...this.#visible.keys()].at(-1) ?? null);
     // Followers may have heard a deposed leader that this one overruled: its word on the session counts.
     this.#post(this.#stateNote());
     c.connect();
@@ -317,7 +354,7 @@ export class SharedClient implements Connection {
       message: ({ data, seq }) => {
         if (!live()) return;
         if (seq !== null) this.#inSeq = seq;
-        this.#post({ t: 'msg', e: this.#epoch, sid: this.#sid, seq, data });
+        this.#post({ t: 'msg', e: this.#epoch, sid: this.#sid, seq, data, w: this.#witness });
         this.#deliver(data, seq);
       },
       error: relay('error'),
@@ -338,7 +375,15 @@ export class SharedClient implements Connection {
         if (p) this.#done.set(p.id, p.n);
         this.#sent.set(entry.seq, entry);
         this.#outSeq = entry.seq;
-        this.#post({ t: 'out', e: this.#epoch, seq: entry.seq, id: p?.id, n: p?.n, wire: entry.data });
+        this.#post({
+          t: 'out',
+          e: this.#epoch,
+          seq: entry.seq,
+          id: p?.id,
+          n: p?.n,
+          wire: entry.data,
+          w: this.#witness,
+        });
       },
       acked: (seq) => {
         if (!live()) return;
@@ -384,6 +429,38 @@ export class SharedClient implements Connection {
     }
   }
 
+  /** A follower picked to confirm (`null`: none; everything goes out unconfirmed) or the gates opened. */
+  #choose(id: string | null): void {
+    this.#witness = id;
+    this.#got = { out: this.#outSeq, in: this.#inSeq, at: this.#env.now() };
+    this.#gate();
+  }
+
+  #gate(): void {
+    if (this.#witness) this.#inner?.gate(this.#got.out, this.#got.in);
+    else this.#inner?.gate(Infinity, Infinity);
+  }
+
+  /**
+   * The witness says what it has heard of, once per turn of its event loop however many notes came in it (a
+   * MessageChannel task, since a timer in a hidden tab may wait a second).
+   */
+  #confirm(out: number, inSeq: number): void {
+    const due = this.#confirming;
+    this.#confirming = { out, in: inSeq };
+    if (due) return;
+    if (!this.#turn) {
+      const { port1, port2 } = new MessageChannel();
+      port1.onmessage = () => {
+        const got = this.#confirming!;
+        this.#confirming = null;
+        this.#post({ t: 'got', id: this.#id, out: got.out, in: got.in });
+      };
+      this.#turn = port2;
+    }
+    this.#turn.postMessage(0);
+  }
+
   /** Steps down: another tab took the lock (`lost`), or this one hands over or leaves. */
   #step(lost: boolean): void {
     const c = this.#inner;
@@ -412,6 +489,8 @@ export class SharedClient implements Connection {
     this.#signals?.abort();
     this.#bc?.close();
     this.#bc = null;
+    this.#turn?.close();
+    this.#turn = null;
   }
 
   #tick(): void {
@@ -419,6 +498,15 @@ export class SharedClient implements Connection {
     this.#timer = this.#env.setTimeout(() => this.#tick(), BEAT_MS);
     const now = this.#env.now();
     if (this.#inner) {
+      // A witness that stopped confirming (closed or crashed unseen, or frozen) is replaced, or dropped.
+      if (
+        this.#witness &&
+        now - this.#got.at > BEAT_MS &&
+        (this.#got.out < this.#outSeq || this.#got.in < this.#inSeq)
+      ) {
+        this.#visible.delete(this.#witness);
+        this.#choose([...this.#visible.keys()].at(-1) ?? null);
+      }
       const hidden = this.#env.isHidden();
       this.#post({ t: 'beat', e: this.#epoch, vis: !hidden });
       const visible = hidden && [...this.#visible].find(([, vis]) => vis)?.[0];
@@ -446,11 +534,19 @@ export class SharedClient implements Connection {
     switch (m.t) {
       case 'vis':
         this.#visible.set(m.id, m.vis);
-        if (m.hi && this.#inner) this.#post(this.#stateNote());
+        if (m.hi && this.#inner) {
+          this.#post(this.#stateNote());
+          if (!this.#witness) this.#choose(m.id);
+        }
         return;
       case 'bye':
         this.#visible.delete(m.id);
+        if (m.id === this.#witness) this.#choose(null);
         return;
+      case 'got':
+        if (m.id !== this.#witness) return;
+        this.#got = { out: m.out, in: m.in, at: this.#env.now() };
+        return this.#gate();
       case 'send':
         if (this.#inner && this.#welcomed) this.#hand(m.p, false);
         else if (this.#config.protocol === 'session' || this.#inner) this.#pending.push(m.p);
@@ -484,6 +580,7 @@ export class SharedClient implements Connection {
         if (m.detail && m.detail.status !== this.status) this.#local(m.detail);
         return;
       case 'out':
+        if (m.w === this.#id) this.#confirm(m.seq, this.#inSeq);
         if (m.id !== undefined) this.#done.set(m.id, Math.max(m.n!, this.#done.get(m.id) ?? 0));
         if (m.seq > 0) {
           this.#sent.set(m.seq, { seq: m.seq, data: m.wire!, bytes: wireSize(m.wire!) });
@@ -494,6 +591,7 @@ export class SharedClient implements Connection {
       case 'ack':
         return this.#ackUpTo(m.seq);
       case 'msg':
+        if (m.w === this.#id && m.seq !== null) this.#confirm(this.#outSeq, m.seq);
         if (m.seq === null) return this.#deliver(m.data, null);
         if (m.sid !== this.#sid || m.seq <= this.#inSeq) return;
         if (m.seq === this.#inSeq + 1) {
