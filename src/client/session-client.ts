@@ -62,6 +62,8 @@ export class SessionClient {
   #authing = false;
   /** A 4401 was answered with one immediate attempt; another before an open is final. */
   #authRetried = false;
+  /** When the socket opened (plain mode): one that lived a connect timeout had its credential taken. */
+  #openedAt = 0;
 
   readonly #outbox: Outbox<WirePayload>;
   readonly #session: SessionLayer;
@@ -439,6 +441,7 @@ export class SessionClient {
     // Only a welcome says the credential was taken: a plain socket opens before its server can close it with
     // 4401, and resetting there would answer every 4401 with another immediate attempt, for ever.
     if (resumed !== null) this.#authRetried = false;
+    this.#openedAt = this.#env.now();
     this.#schedule.opened();
     if (this.#config.protocol === 'plain') {
       for (const entry of this.#outbox.drain()) ws.send(plainData(entry.data));
@@ -504,6 +507,9 @@ export class SessionClient {
     const symptom = lostBy === 'network' || lostBy === 'heartbeat' || lostBy === 'timeout';
     const cause: Cause = symptom && !this.#env.isOnline() ? 'offline' : lostBy;
     if (wasOpen) {
+      // Plain mode: a socket the server kept a connect timeout long took the credential; a 4401 now is a new
+      // expiry, which gets its own fresh credential at once, as a welcome would have allowed in session mode.
+      if (this.#env.now() - this.#openedAt >= this.#config.connectTimeout) this.#authRetried = false;
       this.#outageStart = this.#env.now();
       this.#outageCause = cause;
       this.#outageCode = code;

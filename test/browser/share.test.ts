@@ -1,6 +1,16 @@
 import { expect } from '@open-wc/testing';
-import { cleanup, engine, itIn, startSessionServer, waitUntil } from './helpers.js';
-import { closeTabs, leaderOf, openTab, openTabs, perTab, ticksOf, waitAllOpen, type Tab } from './share-helpers.js';
+import { cleanup, engine, itIn, startServer, startSessionServer, waitUntil } from './helpers.js';
+import {
+  closeTabs,
+  lastStatus,
+  leaderOf,
+  openTab,
+  openTabs,
+  perTab,
+  ticksOf,
+  waitAllOpen,
+  type Tab,
+} from './share-helpers.js';
 
 // Tabs are extra pages the wtr plugin opens in the test's browser (puppeteer): Chromium here; the lock and
 // channel code is the same in every engine, and the WebDriver engines drive one page at a time.
@@ -230,5 +240,45 @@ describe(`<reconnecting-session share> (${engine})`, () => {
     expect((await server.stats()).live).to.equal(2);
     expect((await server.sessions()).length).to.equal(2);
     for (const t of tabs) expect((await t.log()).notes.join('\n')).to.contain('share needs Web Locks');
+  });
+
+  itIn(
+    ['chromium'],
+    TABS,
+    'every tab shows the shared status; a retry in a follower retries the shared socket',
+    async () => {
+      const server = await startSessionServer({}, { echo: false });
+      tabs = await openTabs(server.url, 3, '&attempts=1');
+      await waitAllOpen(tabs);
+      const leader = await leaderOf(tabs);
+      const follower = tabs.find((t) => t !== leader)!;
+      await server.stop();
+      for (const t of tabs) {
+        await waitUntil(async () => lastStatus(await t.log()) === 'failed', `${t.name} failed`, { timeout: 10_000 });
+      }
+      await server.restart();
+      await follower.eval('window.el.retryNow()');
+      await waitAllOpen(tabs);
+      expect(await leader.leading(), 'the leader kept the socket').to.equal(true);
+      expect((await server.stats()).live).to.equal(1);
+      expect((await server.sessions()).length).to.equal(1);
+    },
+  );
+
+  itIn(['chromium'], TABS, 'plain mode: one socket, every incoming message in every tab, sends forwarded', async () => {
+    const server = await startServer({ echo: false });
+    tabs = await openTabs(server.url, 3, '&protocol=plain');
+    await waitAllOpen(tabs);
+    await leaderOf(tabs);
+    expect((await server.stats()).live).to.equal(1);
+    for (const t of tabs) await t.eval(`window.el.send(JSON.stringify({ tab: window.tab, n: ++window.log.sent }))`);
+    await waitUntil(async () => (await server.stats()).received.length === 3, 'three messages arrived');
+    const got = (await server.stats()).received.map((r) => JSON.parse(r as string).tab).sort();
+    expect(got).to.deep.equal(['t1', 't2', 't3']);
+    await server.send('{"n":1}');
+    for (const t of tabs) {
+      await waitUntil(async () => (await t.log()).data.length === 1, `${t.name} got it`);
+      expect((await t.log()).data).to.deep.equal(['{"n":1}']);
+    }
   });
 });

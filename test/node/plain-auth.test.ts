@@ -164,6 +164,35 @@ describe('SessionClient in plain mode with auth', () => {
     );
   });
 
+  it('a credential that expires on a long-lived socket, twice: a fresh one at once each time, never failed', async () => {
+    // The server accepts each credential, then (as a plain server would at its expiry) closes with 4401.
+    const server = await plainServer((ws) => setTimeout(() => ws.close(4401, 'expired'), 150));
+    let n = 0;
+    const { client, statuses } = plainClient(server.url, () => `token-${++n}`, { connectTimeout: '100' });
+    client.connect();
+    await until(() => server.upgrades.length === 3 && client.status === 'open', 'the third socket open');
+    assert.deepEqual(
+      server.upgrades.map((u) => u.credential),
+      ['token-1', 'token-2', 'token-3'],
+    );
+    assert.equal(statuses.filter((s) => s.status === 'failed').length, 0);
+    assert.deepEqual(
+      statuses.filter((s) => s.status === 'reconnecting').map((s) => [s.code, s.nextAttemptAt]),
+      [
+        [4401, null],
+        [4401, null],
+      ],
+    );
+  });
+
+  it('a 4401 right after every open still ends in failed: the retry is given back only to a socket that lived', async () => {
+    const server = await plainServer((ws) => ws.close(4401, 'no'));
+    const { client, last } = plainClient(server.url, () => 'token', { connectTimeout: '1000' });
+    client.connect();
+    await until(() => client.status === 'failed', 'failed');
+    assert.deepEqual([last().cause, last().code, server.upgrades.length], ['auth', 4401, 2]);
+  });
+
   const hostile: [string, () => unknown, string][] = [
     [
       'throws',
