@@ -15,6 +15,11 @@ import { withoutCredentials } from './redact.js';
 import { SessionClient } from './session-client.js';
 import type { ClientDelegate, Connection, MessageCallback, Status, StatusDetail } from './types.js';
 
+/**
+ * A leader hidden this long hands over to a visible tab (hidden pages get throttled, frozen, discarded); not at
+ * once, or every switch between two tabs would move the socket.
+ */
+const HANDOVER_MS = 5000;
 /** The leader speaks at least this often. */
 const BEAT_MS = 1000;
 /** A visible leader silent this long is frozen or gone: its lock is taken from it. */
@@ -84,6 +89,7 @@ export class SharedClient implements Connection {
   /** Leading, but waiting for the deposed leader to stop (see FENCE_MS). */
   #fence: { was: Epoch; timer: number; release: () => void } | null = null;
   #leaderVisible = true;
+  #hiddenSince: number | null = null;
   #timer: number | undefined;
   /** Followers' visibility, as they last said: a hidden leader hands over to a visible one. */
   #visible = new Map<string, boolean>();
@@ -509,7 +515,9 @@ export class SharedClient implements Connection {
       }
       const hidden = this.#env.isHidden();
       this.#post({ t: 'beat', e: this.#epoch, vis: !hidden });
-      const visible = hidden && [...this.#visible].find(([, vis]) => vis)?.[0];
+      this.#hiddenSince = hidden ? (this.#hiddenSince ?? now) : null;
+      const long = hidden && now - this.#hiddenSince! >= HANDOVER_MS;
+      const visible = long && [...this.#visible].find(([, vis]) => vis)?.[0];
       if (visible) {
         // Asked once: a tab that does not take over within a beat is forgotten (it may have closed unseen).
         this.#visible.delete(visible);

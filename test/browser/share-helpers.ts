@@ -59,6 +59,8 @@ export async function openTabs(wsUrl: string, count: number, query = ''): Promis
   const tabs: Tab[] = [];
   // One at a time: the first is the leader, and the order of joining is the test's, not the browser's.
   for (let i = 0; i < count; i++) tabs.push(await openTab(wsUrl, `t${i + 1}`, query));
+  // Each new tab came to the front; the first, which leads, is brought back so that it stays visible and leading.
+  await tabs[0]?.front();
   return tabs;
 }
 
