@@ -3,6 +3,8 @@ const el = document.querySelector('reconnecting-session');
 const config = await (await fetch('/config.json')).json();
 el.url = config.url;
 el.protocol = config.protocol;
+// /?share: every tab opened so holds the one socket and session between them (close the one that holds it).
+if (new URLSearchParams(location.search).has('share')) el.setAttribute('share', '');
 el.connect();
 setInterval(() => refresh(), 500);
 setInterval(() => void figures(), 1000);

@@ -78,6 +78,35 @@ describe('the demo page', () => {
     }
   });
 
+  it('/?share: three tabs hold one session, and it survives closing the tab that holds the socket', async () => {
+    const context = await browser.newContext();
+    try {
+      const tabs: Page[] = [];
+      for (let i = 0; i < 3; i++) {
+        const page = await context.newPage();
+        await page.goto(`${origin}/?share`);
+        await page.waitForFunction(() => document.querySelector('reconnecting-session')!.status === 'open');
+        tabs.push(page);
+      }
+      const sid = () =>
+        Promise.all(tabs.map((t) => t.evaluate(() => document.querySelector('reconnecting-session')!.sessionId)));
+      const sids = await sid();
+      assert.equal(new Set(sids).size, 1, 'one session');
+      assert.ok(sids[0]);
+      // Whichever tab holds the socket, closing tabs one by one leaves the session with the last.
+      await tabs.shift()!.close();
+      await tabs.shift()!.close();
+      await tabs[0]!.waitForFunction(() => document.querySelector('reconnecting-session')!.status === 'open');
+      await tabs[0]!.evaluate(() => document.querySelector('reconnecting-session')!.send({ chat: 'still here' }));
+      await tabs[0]!.waitForFunction(() => document.querySelector('reconnecting-session')!.queued === 0, undefined, {
+        timeout: 10000,
+      });
+      assert.deepEqual(await sid(), [sids[0]]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('reaches failed and disconnected at once with the reconnect control', async () => {
     const page = await open();
     try {
