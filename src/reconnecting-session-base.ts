@@ -251,7 +251,7 @@ export abstract class ReconnectingSessionBase extends ReactiveElement {
   #useClient(config: ClientConfig): void {
     const want = this.share === null || this.share === undefined ? null : this.share || 'default';
     if (want === this.#shareKey) return;
-    const had = this.#shareKey !== null && this.#client.constructor !== SessionClient;
+    const had = !(this.#client instanceof SessionClient);
     this.#shareKey = want;
     const factory = (this.constructor as typeof ReconnectingSessionBase).shared;
     const shared = want === null ? null : (factory?.(config, this.#events, want) ?? null);

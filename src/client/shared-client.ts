@@ -332,10 +332,9 @@ export class SharedClient implements Connection {
     const c = (this.#inner = new SessionClient(this.#config, this.#relay(), this.#env));
     c.auth = this.#auth;
     c.persistKey = this.#persistKey;
-    if (this.#sid && this.#token) {
-      const outbox = [...this.#sent.values()].sort((a, b) => a.seq - b.seq);
-      c.adopt({ sid: this.#sid, token: this.#token, inSeq: this.#inSeq, outSeq: this.#outSeq, outbox });
-    } else c.sessionId = this.#sid;
+    const snap = this.#snapshot();
+    if (snap) c.adopt(snap);
+    else c.sessionId = this.#sid;
     this.#welcomed = this.#config.protocol === 'plain';
     this.#choose([...this.#visible.keys()].at(-1) ?? null);
     // Followers may have heard a deposed leader that this one overruled: its word on the session counts.
@@ -404,18 +403,15 @@ export class SharedClient implements Connection {
     };
   }
 
+  /** What this tab knows of the session, as a leader takes it over; nothing before the server issued one. */
+  #snapshot(): SessionSnapshot | null {
+    if (!this.#sid || !this.#token) return null;
+    const outbox = [...this.#sent.values()].sort((a, b) => a.seq - b.seq);
+    return { sid: this.#sid, token: this.#token, inSeq: this.#inSeq, outSeq: this.#outSeq, outbox };
+  }
+
   #stateNote(): Note {
-    const snap =
-      this.#sid && this.#token
-        ? {
-            sid: this.#sid,
-            token: this.#token,
-            inSeq: this.#inSeq,
-            outSeq: this.#outSeq,
-            outbox: [...this.#sent.values()].sort((a, b) => a.seq - b.seq),
-          }
-        : null;
-    return { t: 'state', e: this.#epoch, snap, done: [...this.#done], detail: this.#detail };
+    return { t: 'state', e: this.#epoch, snap: this.#snapshot(), done: [...this.#done], detail: this.#detail };
   }
 
   /** The leader hands a tab's message to its client; the tab's own `send()` sees a refusal as a throw. */

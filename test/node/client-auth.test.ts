@@ -7,7 +7,7 @@ import { SessionClient } from '../../src/client/session-client.js';
 import type { StatusDetail } from '../../src/client/types.js';
 import { NO_ATTRIBUTES, parseConfig, type RawAttributes } from '../../src/config.js';
 import { scriptedServer, send, welcome } from './scripted-peer.js';
-import { until } from './support.js';
+import { HOSTILE_CREDENTIALS, until } from './support.js';
 
 const cleanups: (() => unknown)[] = [];
 after(async () => {
@@ -219,20 +219,7 @@ describe('SessionClient auth', () => {
     assert.equal(server.hellos.length, 1);
   });
 
-  const hostile: [string, () => unknown, string][] = [
-    [
-      'throws',
-      () => {
-        throw new Error('SECRET in the message');
-      },
-      'auth threw',
-    ],
-    ['rejects', () => Promise.reject(new Error('SECRET in the message')), 'auth rejected'],
-    ['returns a number', () => 42, 'auth gave no string'],
-    ['returns nothing', () => undefined, 'auth gave no string'],
-    ['resolves to an object', () => Promise.resolve({ token: 'SECRET' }), 'auth gave no string'],
-  ];
-  for (const [what, fn, message] of hostile) {
+  for (const [what, fn, message] of HOSTILE_CREDENTIALS) {
     it(`a credential function that ${what}: failed with cause auth, no hello, and retryNow() asks again`, async () => {
       const server = await scriptedServer(() => {});
       cleanups.push(server.close);

@@ -8,7 +8,7 @@ import { headlessEnvironment } from '../../src/client/environment.js';
 import { SessionClient } from '../../src/client/session-client.js';
 import type { StatusDetail } from '../../src/client/types.js';
 import { NO_ATTRIBUTES, parseConfig, type RawAttributes } from '../../src/config.js';
-import { delay, until } from './support.js';
+import { delay, HOSTILE_CREDENTIALS, until } from './support.js';
 
 const cleanups: (() => unknown)[] = [];
 after(async () => {
@@ -193,18 +193,7 @@ describe('SessionClient in plain mode with auth', () => {
     assert.deepEqual([last().cause, last().code, server.upgrades.length], ['auth', 4401, 2]);
   });
 
-  const hostile: [string, () => unknown, string][] = [
-    [
-      'throws',
-      () => {
-        throw new Error('SECRET');
-      },
-      'auth threw',
-    ],
-    ['rejects', () => Promise.reject(new Error('SECRET')), 'auth rejected'],
-    ['resolves to an object', () => Promise.resolve({ token: 'SECRET' }), 'auth gave no string'],
-  ];
-  for (const [what, fn, message] of hostile) {
+  for (const [what, fn, message] of HOSTILE_CREDENTIALS) {
     it(`a credential function that ${what}: failed with cause auth and no upgrade at all`, async () => {
       const server = await plainServer(() => {});
       let calls = 0;

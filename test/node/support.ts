@@ -88,3 +88,18 @@ export function runNode(args: string[]) {
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, exited, output: () => out, errors: () => err };
 }
+
+/** Credential functions a page might hand the client, each failing its own way, with the error it must report. */
+export const HOSTILE_CREDENTIALS: [what: string, fn: () => unknown, message: string][] = [
+  [
+    'throws',
+    () => {
+      throw new Error('SECRET in the message');
+    },
+    'auth threw',
+  ],
+  ['rejects', () => Promise.reject(new Error('SECRET in the message')), 'auth rejected'],
+  ['returns a number', () => 42, 'auth gave no string'],
+  ['returns nothing', () => undefined, 'auth gave no string'],
+  ['resolves to an object', () => Promise.resolve({ token: 'SECRET' }), 'auth gave no string'],
+];
